@@ -1,0 +1,81 @@
+{# Mapping between the `http` crate's vocabulary and the raw bindings. The token lists
+   come from the WIT's `method` and `scheme` variants. -#}
+//! Conversions between the `http` crate's types and the raw wasi:http bindings.
+
+use crate::bindings::wasi::http::types as raw;
+use crate::error::{Error, FromRaw, HeaderError};
+
+/// `http::Method` -> WIT `method`; anything the WIT has no case for goes to `{{ methods.other }}`.
+pub(crate) fn method_to_raw(method: &::http::Method) -> raw::Method {
+    match method.as_str() {
+    {%- for (token, case) in methods.fixed %}
+        "{{ token }}" => raw::Method::{{ case }},
+    {%- endfor %}
+        other => raw::Method::{{ methods.other }}(other.to_string()),
+    }
+}
+
+/// WIT `method` -> `http::Method`.
+pub(crate) fn method_from_raw(method: &raw::Method) -> Result<::http::Method, Error> {
+    let token: &str = match method {
+    {%- for (token, case) in methods.fixed %}
+        raw::Method::{{ case }} => "{{ token }}",
+    {%- endfor %}
+        raw::Method::{{ methods.other }}(other) => other,
+    };
+    ::http::Method::from_bytes(token.as_bytes())
+        .map_err(|_| Error::InvalidRequest(format!("invalid method `{token}`")))
+}
+
+/// URI scheme -> WIT `scheme`.
+pub(crate) fn scheme_to_raw(scheme: &str) -> raw::Scheme {
+    match scheme.to_ascii_lowercase().as_str() {
+    {%- for (token, case) in schemes.fixed %}
+        "{{ token }}" => raw::Scheme::{{ case }},
+    {%- endfor %}
+        _ => raw::Scheme::{{ schemes.other }}(scheme.to_string()),
+    }
+}
+
+/// WIT `scheme` -> URI scheme.
+pub(crate) fn scheme_from_raw(scheme: &raw::Scheme) -> String {
+    match scheme {
+    {%- for (token, case) in schemes.fixed %}
+        raw::Scheme::{{ case }} => "{{ token }}".to_string(),
+    {%- endfor %}
+        raw::Scheme::{{ schemes.other }}(other) => other.clone(),
+    }
+}
+
+/// Ordered header list -> WIT `fields`, keeping repeated names and their order.
+pub(crate) fn fields_from_list(headers: &[(String, Vec<u8>)]) -> Result<raw::Fields, Error> {
+    raw::Fields::from_list(headers).map_err(|e| Error::Header(HeaderError::from_raw(e)))
+}
+
+/// Splits a URI into what the WIT request setters take.
+pub(crate) struct Target {
+    pub scheme: Option<raw::Scheme>,
+    pub authority: Option<String>,
+    pub path_with_query: String,
+}
+
+pub(crate) fn split_uri(uri: &str) -> Result<Target, Error> {
+    let parsed: ::http::Uri = uri
+        .parse()
+        .map_err(|e| Error::InvalidRequest(format!("invalid URI `{uri}`: {e}")))?;
+    let authority = parsed.authority().map(|a| a.as_str().to_string());
+    if authority.is_none() {
+        return Err(Error::InvalidRequest(format!(
+            "URI `{uri}` has no host; outbound requests need an absolute URI like http://example.com/path"
+        )));
+    }
+    Ok(Target {
+        scheme: Some(scheme_to_raw(parsed.scheme_str().unwrap_or("http"))),
+        authority,
+        // The WIT field is path *and* query; `Uri::path_and_query` keeps both.
+        path_with_query: parsed
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".to_string()),
+    })
+}

@@ -113,7 +113,8 @@ impl AllowedHosts {
         self.entries.is_empty()
     }
 
-    /// Whether any entry names a service-chaining host (`local_service_chaining` requirement).
+    /// Whether any resolved entry names a service-chaining host, templated ones
+    /// included. For the load-time host requirement use [`requires_service_chaining`].
     pub fn requires_service_chaining(&self) -> bool {
         self.entries
             .iter()
@@ -209,7 +210,8 @@ fn host_reason(config: &HostConfig, host: &Host<String>) -> String {
             format!("host {d:?} is the apex; '*{suffix}' matches only its subdomains")
         }
         (HostConfig::AnySubdomain(suffix), Host::Domain(d)) => {
-            format!("host {d:?} is not a subdomain of {:?}", &suffix[1..])
+            let apex = suffix.strip_prefix('.').unwrap_or(suffix);
+            format!("host {d:?} is not a subdomain of {apex:?}")
         }
         (HostConfig::AnySubdomain(_), ip) => {
             format!("host {ip} is an IP address; a '*.' wildcard matches only domains")
@@ -254,6 +256,16 @@ pub fn validate(
         })?;
     }
     Ok(())
+}
+
+/// Whether a component's raw list needs the `local_service_chaining` host feature
+/// (spec 1.8): a literal entry that parses and names a `….spin.internal` host.
+/// Templated entries never count (SIP 017), and invalid ones are left to [`validate`].
+pub fn requires_service_chaining(raw: &[String]) -> bool {
+    raw.iter().any(|entry| {
+        Template::parse(entry).is_ok_and(|t| t.is_literal())
+            && AllowedHost::parse(entry).is_ok_and(|e| e.is_for_service_chaining())
+    })
 }
 
 /// `<label>.spin.internal` with exactly one non-empty label before `spin.internal` →

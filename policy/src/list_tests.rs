@@ -574,6 +574,57 @@ fn chaining_targets() {
     }
 }
 
+/// Spec 1.7/1.8: templated chaining hosts do not require the chaining feature.
+#[test]
+fn service_chaining_requirement() {
+    let cases: &[(&[&str], bool)] = &[
+        (&["http://back.spin.internal"], true),
+        (&["https://example.com", "*://*.spin.internal"], true),
+        (&["http://{{ target }}.spin.internal"], false),
+        (&["{{ url }}"], false),
+        (&["http://*", "http://self"], false),
+        (&["http://back.spin.internal/a"], false), // invalid: left to validate
+        (&[], false),
+    ];
+    for (items, expected) in cases {
+        assert_eq!(
+            requires_service_chaining(&strings(items)),
+            *expected,
+            "{items:?}"
+        );
+    }
+    // After resolution a templated one does name a chaining host.
+    let lookup = |_: &str| Some("back".to_owned());
+    let hosts = AllowedHosts::resolve(
+        &strings(&["http://{{ target }}.spin.internal"]),
+        &lookup,
+        &[],
+    )
+    .unwrap();
+    assert!(hosts.requires_service_chaining());
+}
+
+/// Hand-built configs (the enums are public) must not make explanations panic.
+#[test]
+fn explain_hand_built_entries() {
+    let odd = AllowedHosts::new(vec![
+        AllowedHost::from_parts(
+            SchemeConfig::Any,
+            HostConfig::AnySubdomain(String::new()),
+            PortConfig::Any,
+        ),
+        AllowedHost::from_parts(
+            SchemeConfig::Exact(String::new()),
+            HostConfig::AnySubdomain("x".into()),
+            PortConfig::Range(std::ops::Range { start: 9, end: 1 }),
+        ),
+    ]);
+    let e = odd.explain(&url("http://example.com", "https"));
+    assert!(e.is_allowed()); // "" is a suffix of everything
+    assert_eq!(e.mismatches.len(), 1);
+    let _ = e.to_string();
+}
+
 #[test]
 fn empty_list_allows_nothing() {
     let hosts = AllowedHosts::default();

@@ -1,8 +1,94 @@
+//! `courier generate`: regenerate (or check) the per-language SDKs from the WIT.
+
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(clap::Args)]
-pub struct Args {}
+use anyhow::Context;
+use courier_generator::{Language, Model, Wit};
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not built yet")
+#[derive(clap::Args)]
+#[command(
+    long_about = "Generate each language's outbound-HTTP SDK from the wasi:http WIT.\n\n\
+Reads the wasi:http 0.2 WIT (default: wit/, vendored by scripts/vendor-wit), builds a \
+language-neutral model of the outbound surface (methods, schemes, every error-code, \
+request options, handler signatures), and writes <OUT>/<lang>/sdk/ for each language from \
+the templates in templates/<lang>/. Output is deterministic: running it twice changes nothing.\n\n\
+With --check nothing is written: the SDKs are regenerated in memory and compared with \
+what is on disk; any difference is printed as a unified diff and the exit status is 1. \
+CI runs `courier generate --check`.",
+    after_help = "Examples:\n  \
+courier generate                          regenerate every SDK under languages/\n  \
+courier generate --check                  fail with a diff if a checked-in SDK drifted\n  \
+courier generate --lang rust --out /tmp/sdks --package-name my-http\n                                            \
+emit /tmp/sdks/rust/sdk as crate `my-http`\n  \
+courier generate --wit ../wasi-http-0.2.3/wit --out /tmp/sdks\n                                            \
+generate against another wasi:http 0.2.x release\n\n\
+Exit status: 0 up to date / written, 1 drift found by --check, 2 error."
+)]
+pub struct Args {
+    /// Language to generate: one of the supported languages (rust), or `all`.
+    #[arg(long, value_name = "LANG", default_value = "all")]
+    lang: String,
+    /// Root of the SDKs: each language is written to OUT/<lang>/sdk/.
+    #[arg(long, value_name = "DIR", default_value = "languages")]
+    out: PathBuf,
+    /// Regenerate in memory and exit 1 with a unified diff if anything on disk differs.
+    #[arg(long)]
+    check: bool,
+    /// Package/crate name to emit into (default: the language's own, e.g. courier-sdk).
+    /// Needs a single --lang, since naming rules differ per language.
+    #[arg(long, value_name = "NAME")]
+    package_name: Option<String>,
+    /// The WIT directory: a package plus deps/ holding wasi:http 0.2.x.
+    #[arg(long, value_name = "DIR", default_value = "wit")]
+    wit: PathBuf,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let languages: Vec<Language> = if args.lang == "all" {
+        Language::ALL.to_vec()
+    } else {
+        vec![args.lang.parse()?]
+    };
+    if args.package_name.is_some() && languages.len() > 1 {
+        anyhow::bail!(
+            "--package-name needs a single language\n  hint: add --lang rust (naming rules differ per language)"
+        );
+    }
+    let wit = Wit::load(&args.wit)?;
+    let model = Model::from_wit(&wit)?;
+    let mut drifted = Vec::new();
+    for language in languages {
+        let sdk =
+            courier_generator::generate(language, &wit, &model, args.package_name.as_deref())?;
+        let dir = language.sdk_dir(&args.out);
+        if args.check {
+            match sdk.diff(&dir)? {
+                None => eprintln!("{}: up to date with {}", dir.display(), wit.package_id()),
+                Some(diff) => {
+                    print!("{diff}");
+                    drifted.push((language, dir));
+                }
+            }
+        } else {
+            sdk.write(&dir)
+                .with_context(|| format!("writing the {language} SDK"))?;
+            eprintln!(
+                "{}: {} files from {}",
+                dir.display(),
+                sdk.files.len(),
+                wit.package_id()
+            );
+        }
+    }
+    if drifted.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (language, dir) in &drifted {
+        eprintln!(
+            "error: {} differs from what the WIT and templates/{language}/ generate\n  hint: run `courier generate --lang {language}` and commit the result; never edit generated files",
+            dir.display()
+        );
+    }
+    Ok(ExitCode::from(1))
 }

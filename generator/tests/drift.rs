@@ -1,0 +1,86 @@
+//! The checked-in SDKs must be exactly what the generator emits today, and the drift
+//! check must notice when they are not.
+
+mod common;
+
+use courier_generator::{Language, MANIFEST};
+
+#[test]
+fn checked_in_sdks_have_not_drifted() {
+    for &language in Language::ALL {
+        let sdk = common::generate_from(&common::vendored_wit(), language, None);
+        let dir = language.sdk_dir(&common::repo().join("languages"));
+        if let Some(diff) = sdk.diff(&dir).unwrap() {
+            panic!(
+                "{} drifted; run `courier generate --lang {language}`:\n{diff}",
+                dir.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn generation_is_deterministic() {
+    let a = common::generate_from(&common::vendored_wit(), Language::Rust, None);
+    let b = common::generate_from(&common::vendored_wit(), Language::Rust, None);
+    assert_eq!(a, b);
+}
+
+#[test]
+fn drift_is_reported_as_a_unified_diff_and_fixed_by_write() {
+    let sdk = common::generate_from(&common::vendored_wit(), Language::Rust, None);
+    let dir = tempfile::tempdir().unwrap();
+    sdk.write(dir.path()).unwrap();
+    assert_eq!(sdk.diff(dir.path()).unwrap(), None);
+
+    // A hand edit, a deleted file and a stale file listed by an old manifest.
+    let error_rs = dir.path().join("src/error.rs");
+    let edited = std::fs::read_to_string(&error_rs)
+        .unwrap()
+        .replace("HTTP-request-denied", "denied");
+    std::fs::write(&error_rs, edited).unwrap();
+    std::fs::remove_file(dir.path().join("src/send.rs")).unwrap();
+    std::fs::write(
+        dir.path().join("src/old.rs"),
+        "// from an older generator\n",
+    )
+    .unwrap();
+    let manifest = dir.path().join(MANIFEST);
+    let mut listed = std::fs::read_to_string(&manifest).unwrap();
+    listed.push_str("src/old.rs\n");
+    std::fs::write(&manifest, listed).unwrap();
+    // Files the generator never listed (a build's target/, a lock file) are not its business.
+    std::fs::write(dir.path().join("Cargo.lock"), "# not generated\n").unwrap();
+
+    let diff = sdk.diff(dir.path()).unwrap().expect("drift is found");
+    assert!(
+        diff.contains("--- a/src/error.rs\n+++ b/src/error.rs"),
+        "{diff}"
+    );
+    let has = |sign: char, text: &str| {
+        diff.lines()
+            .any(|l| l.starts_with(sign) && l.contains(text))
+    };
+    assert!(
+        has(
+            '-',
+            r#"ErrorCode::HttpRequestDenied => f.write_str("denied"),"#
+        ),
+        "{diff}"
+    );
+    assert!(
+        has(
+            '+',
+            r#"ErrorCode::HttpRequestDenied => f.write_str("HTTP-request-denied"),"#
+        ),
+        "{diff}"
+    );
+    assert!(diff.contains("--- /dev/null\n+++ b/src/send.rs"), "{diff}");
+    assert!(diff.contains("stale file src/old.rs"), "{diff}");
+    assert!(!diff.contains("Cargo.lock"), "{diff}");
+
+    sdk.write(dir.path()).unwrap();
+    assert_eq!(sdk.diff(dir.path()).unwrap(), None);
+    assert!(!dir.path().join("src/old.rs").exists());
+    assert!(dir.path().join("Cargo.lock").exists());
+}

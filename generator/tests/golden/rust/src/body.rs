@@ -1,0 +1,135 @@
+//! Streaming bodies: [`OutgoingBody`] to write a request body, [`IncomingBody`] to read a
+//! response (or incoming request) body chunk by chunk.
+use crate::bindings::wasi::http::types as raw;
+use crate::bindings::wasi::io::streams::{InputStream, OutputStream, StreamError};
+use crate::error::{Error, ErrorCode, FromRaw};
+use crate::executor;
+/// Largest read asked of the host at once.
+const READ_CHUNK: u64 = 64 * 1024;
+/// A stream error as an SDK error: the host's HTTP error code when it has one.
+pub(crate) fn stream_error(err: StreamError) -> Error {
+    match err {
+        StreamError::Closed => Error::Io("stream closed".to_string()),
+        StreamError::LastOperationFailed(io) => {
+            match raw::http_error_code(&io) {
+                Some(code) => Error::Http(ErrorCode::from_raw(code)),
+                None => Error::Io(io.to_debug_string()),
+            }
+        }
+    }
+}
+/// A request or response body being written. Call [`OutgoingBody::finish`] when done:
+/// a body dropped unfinished tells the host the message is incomplete.
+pub struct OutgoingBody {
+    stream: Option<OutputStream>,
+    body: Option<raw::OutgoingBody>,
+}
+impl OutgoingBody {
+    pub(crate) fn new(body: raw::OutgoingBody) -> Self {
+        Self {
+            stream: None,
+            body: Some(body),
+        }
+    }
+    fn stream(&mut self) -> Result<&OutputStream, Error> {
+        if self.stream.is_none() {
+            let body = self
+                .body
+                .as_ref()
+                .ok_or_else(|| Error::Io("body already finished".into()))?;
+            let stream = body
+                .write()
+                .map_err(|()| Error::Io("body stream already taken".into()))?;
+            self.stream = Some(stream);
+        }
+        Ok(self.stream.as_ref().expect("stream was just set"))
+    }
+    /// Writes all of `bytes`, waiting (without blocking other requests) while the host
+    /// applies back-pressure.
+    pub async fn write_all(&mut self, mut bytes: &[u8]) -> Result<(), Error> {
+        while !bytes.is_empty() {
+            let permit = self.stream()?.check_write().map_err(stream_error)?;
+            if permit == 0 {
+                executor::wait(self.stream()?.subscribe()).await;
+                continue;
+            }
+            let n = usize::try_from(permit).unwrap_or(usize::MAX).min(bytes.len());
+            self.stream()?.write(&bytes[..n]).map_err(stream_error)?;
+            bytes = &bytes[n..];
+        }
+        Ok(())
+    }
+    /// Flushes what was written and waits until the host has taken it.
+    pub async fn flush(&mut self) -> Result<(), Error> {
+        self.stream()?.flush().map_err(stream_error)?;
+        loop {
+            if self.stream()?.check_write().map_err(stream_error)? > 0 {
+                return Ok(());
+            }
+            executor::wait(self.stream()?.subscribe()).await;
+        }
+    }
+    /// Flushes and ends the body. The host may report a late error (e.g. a body longer
+    /// than its `Content-Length`) here.
+    pub async fn finish(mut self) -> Result<(), Error> {
+        if self.stream.is_some() {
+            self.flush().await?;
+        }
+        drop(self.stream.take());
+        let body = self
+            .body
+            .take()
+            .ok_or_else(|| Error::Io("body already finished".into()))?;
+        raw::OutgoingBody::finish(body, None)
+            .map_err(|code| Error::Http(ErrorCode::from_raw(code)))
+    }
+}
+/// A body being read: call [`IncomingBody::chunk`] until it returns `None`.
+pub struct IncomingBody {
+    stream: Option<InputStream>,
+    body: Option<raw::IncomingBody>,
+}
+impl IncomingBody {
+    pub(crate) fn new(body: raw::IncomingBody) -> Result<Self, Error> {
+        let stream = body
+            .stream()
+            .map_err(|()| Error::Io("body stream already taken".into()))?;
+        Ok(Self {
+            stream: Some(stream),
+            body: Some(body),
+        })
+    }
+    /// The next chunk, `None` at the end of the body.
+    pub async fn chunk(&mut self) -> Option<Result<Vec<u8>, Error>> {
+        loop {
+            let stream = self.stream.as_ref()?;
+            match stream.read(READ_CHUNK) {
+                Ok(bytes) if bytes.is_empty() => executor::wait(stream.subscribe()).await,
+                Ok(bytes) => return Some(Ok(bytes)),
+                Err(StreamError::Closed) => {
+                    self.end();
+                    return None;
+                }
+                Err(err) => {
+                    self.end();
+                    return Some(Err(stream_error(err)));
+                }
+            }
+        }
+    }
+    /// Reads the rest of the body into memory.
+    pub async fn read_all(mut self) -> Result<Vec<u8>, Error> {
+        let mut all = Vec::new();
+        while let Some(chunk) = self.chunk().await {
+            all.extend_from_slice(&chunk?);
+        }
+        Ok(all)
+    }
+    /// Drops the stream, then finishes the body (trailers are not read by this SDK).
+    fn end(&mut self) {
+        drop(self.stream.take());
+        if let Some(body) = self.body.take() {
+            drop(raw::IncomingBody::finish(body));
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! Sending a request through `wasi:http/outgoing-handler@0.2.12`.
+use crate::bindings::wasi::http::outgoing_handler;
+use crate::bindings::wasi::http::types as raw;
+use crate::body::OutgoingBody;
+use crate::error::{Error, ErrorCode, FromRaw};
+use crate::executor;
+use crate::request::OutgoingRequest;
+use crate::response::{FromIncomingResponse, IncomingResponse};
+/// Sends a request and waits for its response.
+///
+/// `request` is anything that converts into an [`OutgoingRequest`]: the SDK's
+/// [`crate::http::Request`] (or its builder), an `http::Request<B>` with a body that turns
+/// into bytes, or an [`OutgoingRequest`] whose body the caller streams. The result is
+/// whatever implements [`FromIncomingResponse`]: [`crate::http::Response`],
+/// `http::Response<Vec<u8>>`, or the streaming [`IncomingResponse`].
+///
+/// Several `send`s joined in one future run concurrently on [`executor::run`].
+pub async fn send<I, O>(request: I) -> Result<O, Error>
+where
+    I: TryInto<OutgoingRequest>,
+    I::Error: Into<Error>,
+    O: FromIncomingResponse,
+{
+    let request: OutgoingRequest = request.try_into().map_err(Into::into)?;
+    let (request, buffered, options) = request.into_parts();
+    let body = match &buffered {
+        Some(_) => {
+            Some(
+                OutgoingBody::new(
+                    request
+                        .body()
+                        .map_err(|()| Error::InvalidRequest(
+                            "request body already taken".into(),
+                        ))?,
+                ),
+            )
+        }
+        None => None,
+    };
+    let future = outgoing_handler::handle(request, options.to_raw()?)
+        .map_err(|code| Error::Http(ErrorCode::from_raw(code)))?;
+    if let (Some(mut body), Some(bytes)) = (body, buffered) {
+        body.write_all(&bytes).await?;
+        body.finish().await?;
+    }
+    let response = wait_for_response(future).await?;
+    O::from_incoming_response(response).await
+}
+async fn wait_for_response(
+    future: raw::FutureIncomingResponse,
+) -> Result<IncomingResponse, Error> {
+    loop {
+        match future.get() {
+            Some(Ok(Ok(response))) => return Ok(IncomingResponse::new(response)),
+            Some(Ok(Err(code))) => return Err(Error::Http(ErrorCode::from_raw(code))),
+            Some(Err(())) => {
+                return Err(Error::InvalidResponse("response already taken".into()));
+            }
+            None => executor::wait(future.subscribe()).await,
+        }
+    }
+}

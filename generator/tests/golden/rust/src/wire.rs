@@ -1,0 +1,86 @@
+//! Conversions between the `http` crate's types and the raw wasi:http bindings.
+use crate::bindings::wasi::http::types as raw;
+use crate::error::{Error, FromRaw, HeaderError};
+/// `http::Method` -> WIT `method`; anything the WIT has no case for goes to `Other`.
+pub(crate) fn method_to_raw(method: &::http::Method) -> raw::Method {
+    match method.as_str() {
+        "GET" => raw::Method::Get,
+        "HEAD" => raw::Method::Head,
+        "POST" => raw::Method::Post,
+        "PUT" => raw::Method::Put,
+        "DELETE" => raw::Method::Delete,
+        "CONNECT" => raw::Method::Connect,
+        "OPTIONS" => raw::Method::Options,
+        "TRACE" => raw::Method::Trace,
+        "PATCH" => raw::Method::Patch,
+        other => raw::Method::Other(other.to_string()),
+    }
+}
+/// WIT `method` -> `http::Method`.
+pub(crate) fn method_from_raw(method: &raw::Method) -> Result<::http::Method, Error> {
+    let token: &str = match method {
+        raw::Method::Get => "GET",
+        raw::Method::Head => "HEAD",
+        raw::Method::Post => "POST",
+        raw::Method::Put => "PUT",
+        raw::Method::Delete => "DELETE",
+        raw::Method::Connect => "CONNECT",
+        raw::Method::Options => "OPTIONS",
+        raw::Method::Trace => "TRACE",
+        raw::Method::Patch => "PATCH",
+        raw::Method::Other(other) => other,
+    };
+    ::http::Method::from_bytes(token.as_bytes())
+        .map_err(|_| Error::InvalidRequest(format!("invalid method `{token}`")))
+}
+/// URI scheme -> WIT `scheme`.
+pub(crate) fn scheme_to_raw(scheme: &str) -> raw::Scheme {
+    match scheme.to_ascii_lowercase().as_str() {
+        "http" => raw::Scheme::Http,
+        "https" => raw::Scheme::Https,
+        _ => raw::Scheme::Other(scheme.to_string()),
+    }
+}
+/// WIT `scheme` -> URI scheme.
+pub(crate) fn scheme_from_raw(scheme: &raw::Scheme) -> String {
+    match scheme {
+        raw::Scheme::Http => "http".to_string(),
+        raw::Scheme::Https => "https".to_string(),
+        raw::Scheme::Other(other) => other.clone(),
+    }
+}
+/// Ordered header list -> WIT `fields`, keeping repeated names and their order.
+pub(crate) fn fields_from_list(
+    headers: &[(String, Vec<u8>)],
+) -> Result<raw::Fields, Error> {
+    raw::Fields::from_list(headers).map_err(|e| Error::Header(HeaderError::from_raw(e)))
+}
+/// Splits a URI into what the WIT request setters take.
+pub(crate) struct Target {
+    pub scheme: Option<raw::Scheme>,
+    pub authority: Option<String>,
+    pub path_with_query: String,
+}
+pub(crate) fn split_uri(uri: &str) -> Result<Target, Error> {
+    let parsed: ::http::Uri = uri
+        .parse()
+        .map_err(|e| Error::InvalidRequest(format!("invalid URI `{uri}`: {e}")))?;
+    let authority = parsed.authority().map(|a| a.as_str().to_string());
+    if authority.is_none() {
+        return Err(
+            Error::InvalidRequest(
+                format!(
+                    "URI `{uri}` has no host; outbound requests need an absolute URI like http://example.com/path"
+                ),
+            ),
+        );
+    }
+    Ok(Target {
+        scheme: Some(scheme_to_raw(parsed.scheme_str().unwrap_or("http"))),
+        authority,
+        path_with_query: parsed
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".to_string()),
+    })
+}

@@ -1,1 +1,18 @@
-//! placeholder
+//! `courier-conformance`: the shared outbound-HTTP conformance suite and everything that runs it.
+//!
+//! The suite itself is data (`conformance/cases/*.toml`, see [`case`]). This crate loads it,
+//! starts recording upstream test servers ([`upstream`]), writes each case's Spin app, runs it in
+//! a runtime through an [`adapter`] (the reference runtime in-process, or any external runtime
+//! from a command template), drives a language's conformance agent over the agent protocol
+//! ([`protocol`], documented in `conformance/PROTOCOL.md`), judges what the guest saw and what
+//! crossed the wire ([`judge`]), and reports a language × case matrix ([`report`]).
+//!
+//! It is not a runtime and not an SDK, and it names no language: languages are discovered from
+//! `languages/*/language.toml` ([`language`]).
+
+pub mod case;
+pub mod placeholder;
+pub mod protocol;
+pub mod upstream;
+pub mod judge;
+pub mod report;

@@ -1,0 +1,877 @@
+//! The case model and its loader. A case is one TOML file in `conformance/cases/`; adding a case
+//! needs no code. The loader is strict: a malformed file, an unknown field or an inconsistent
+//! case is rejected with the file, the line and column (or the field's path) and the reason.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::placeholder::{self, Context};
+use crate::protocol::{self, Body, RequestOptions, UrlParts};
+
+/// Features a runtime may or may not have. A case lists those it needs; an adapter lacking one
+/// reports the case as `skip` with the reason.
+pub const FEATURES: &[(&str, &str)] = &[
+    ("policy", "enforces allowed_outbound_hosts (denies what the manifest does not allow)"),
+    ("manifest", "serves a Spin manifest: several components, routes, variables"),
+    ("variables", "application variables in manifests and allowed_outbound_hosts"),
+    ("chaining", "local service chaining to <id>.spin.internal"),
+    ("private-routes", "route = { private = true }"),
+    ("self-requests", "relative URLs and self.alt reach the app's own listener"),
+    ("runtime-config", "a Spin runtime-config file"),
+    ("tls-ca", "[[client_tls]] ca_roots_file to trust a test CA"),
+    ("test-resolver", "a test-only DNS override applied after the policy check"),
+    ("load-validation", "refuses to load an app whose allowed_outbound_hosts is malformed"),
+    ("legacy-hosts", "the deprecated allowed_http_hosts key"),
+];
+
+pub fn is_feature(name: &str) -> bool {
+    FEATURES.iter().any(|(f, _)| *f == name)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// Every language must pass it (or document a deviation).
+    Core,
+    /// An SDK may answer `unsupported`; that is a skip, not a failure.
+    Optional,
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Tier::Core => "core",
+            Tier::Optional => "optional",
+        })
+    }
+}
+
+/// One case, as written (placeholders unexpanded) or instantiated for a cell (expanded).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    pub id: String,
+    pub title: String,
+    pub tier: Tier,
+    #[serde(default)]
+    pub needs: BTreeSet<String>,
+    /// Where the case comes from (catalogue source, spec section).
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// Steps of one run are performed concurrently by the agent.
+    #[serde(default)]
+    pub concurrent: bool,
+    /// Upper bound for the whole cell, in seconds.
+    #[serde(default)]
+    pub timeout_s: Option<u64>,
+    #[serde(default)]
+    pub upstreams: BTreeMap<String, UpstreamSpec>,
+    #[serde(default)]
+    pub app: AppSpec,
+    #[serde(default)]
+    pub load_checks: Vec<LoadCheck>,
+    #[serde(default)]
+    pub steps: Vec<StepSpec>,
+    #[serde(default)]
+    pub inbound: Vec<InboundSpec>,
+}
+
+/// A recording upstream test server.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpstreamSpec {
+    #[serde(default)]
+    pub mode: Mode,
+    #[serde(default)]
+    pub protocol: Protocol,
+    #[serde(default)]
+    pub bind: Bind,
+    /// A fixed port (only with `bind = "cell"`, which gives the cell its own loopback address).
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// Replaces the mode's default reply.
+    #[serde(default)]
+    pub reply: Option<Reply>,
+    /// Replies by exact path (query ignored), checked before the default reply.
+    #[serde(default)]
+    pub routes: Vec<Reply>,
+    #[serde(default)]
+    pub expect: UpstreamExpect,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// Replies with the request body (and its content-type).
+    #[default]
+    Echo,
+    /// Replies with the request headers as a JSON list of `[name, value]`.
+    EchoHeaders,
+    /// Routes only; anything else is 404.
+    Static,
+    /// Replies `one`, `two`, `three` as separate chunks.
+    Chunked,
+    /// Waits 5 s before the response head (override with `reply.first_byte_ms`).
+    Slow,
+    /// A port with nothing listening: connection refused.
+    Closed,
+    /// A listener whose accept queue is full: connects hang.
+    Blackhole,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Protocol {
+    #[default]
+    Http1,
+    /// HTTP/2 with prior knowledge, cleartext.
+    H2c,
+    /// HTTP/1.1 over TLS with a certificate from the run's test CA.
+    Https,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum Bind {
+    #[default]
+    #[serde(rename = "127.0.0.1")]
+    V4,
+    #[serde(rename = "::1")]
+    V6,
+    /// A loopback address of the cell's own (127.x.y.z), so a fixed port cannot clash.
+    #[serde(rename = "cell")]
+    Cell,
+}
+
+/// How an upstream answers.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reply {
+    /// For routes: the exact path (without query) this reply is for.
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub status: Option<u16>,
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    #[serde(default)]
+    pub body: Option<BodySpec>,
+    /// Reply with something taken from the request instead of `body`.
+    #[serde(default)]
+    pub echo: Option<Echo>,
+    /// Send the body as these chunks (transfer-encoding: chunked), flushing each.
+    #[serde(default)]
+    pub chunks: Option<Vec<String>>,
+    #[serde(default)]
+    pub trailers: Vec<(String, String)>,
+    #[serde(default)]
+    pub first_byte_ms: u64,
+    #[serde(default)]
+    pub between_bytes_ms: u64,
+    /// After the head and the chunks, keep the connection open and send nothing more.
+    #[serde(default)]
+    pub stall: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Echo {
+    Body,
+    Headers,
+    Method,
+    Target,
+}
+
+/// What the upstream's record must show.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpstreamExpect {
+    /// Exact number of TCP connections accepted.
+    #[serde(default)]
+    pub connections: Option<u64>,
+    /// Exact number of complete requests.
+    #[serde(default)]
+    pub requests: Option<usize>,
+    /// Match `request` entries to recorded requests in any order (default: arrival order).
+    #[serde(default)]
+    pub any_order: bool,
+    #[serde(default)]
+    pub request: Vec<RequestExpect>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestExpect {
+    #[serde(default)]
+    pub method: Option<String>,
+    #[serde(default)]
+    pub target: Option<String>,
+    /// Every value of each named header, in order (names case-insensitive).
+    #[serde(default)]
+    pub headers: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub headers_present: Vec<String>,
+    #[serde(default)]
+    pub headers_absent: Vec<String>,
+    /// `[name, value]` pairs that must not appear.
+    #[serde(default)]
+    pub header_values_absent: Vec<(String, String)>,
+    #[serde(default)]
+    pub body: Option<BodySpec>,
+    #[serde(default)]
+    pub body_len: Option<u64>,
+    /// Whether the body came with `transfer-encoding: chunked`.
+    #[serde(default)]
+    pub chunked: Option<bool>,
+    #[serde(default)]
+    pub trailers: BTreeMap<String, Vec<String>>,
+}
+
+/// A body in a case file: `"text"`, `{ text = … }`, `{ base64 = … }`, `{ pattern = N }` or
+/// `{ json = { … } }` (serialised to text).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "toml::Value")]
+pub struct BodySpec(pub Body);
+
+impl TryFrom<toml::Value> for BodySpec {
+    type Error = String;
+    fn try_from(v: toml::Value) -> Result<Self, String> {
+        const HELP: &str = "a body is a string or a table with exactly one of text, base64, pattern (a length) or json";
+        match v {
+            toml::Value::String(s) => Ok(BodySpec(Body::Text(s))),
+            toml::Value::Table(t) if t.len() == 1 => {
+                let (k, v) = t.into_iter().next().expect("one entry");
+                match (k.as_str(), v) {
+                    ("text", toml::Value::String(s)) => Ok(BodySpec(Body::Text(s))),
+                    ("base64", toml::Value::String(s)) => Ok(BodySpec(Body::Base64(s))),
+                    ("pattern", toml::Value::Integer(n)) if n >= 0 => {
+                        Ok(BodySpec(Body::Pattern(n as u64)))
+                    }
+                    ("json", v) => serde_json::to_string(&v)
+                        .map(|s| BodySpec(Body::Text(s)))
+                        .map_err(|e| e.to_string()),
+                    (k, _) => Err(format!("bad body entry `{k}`: {HELP}")),
+                }
+            }
+            _ => Err(HELP.into()),
+        }
+    }
+}
+
+/// `status = 200` or `status = [200, 404]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "toml::Value")]
+pub struct StatusSet(pub Vec<u16>);
+
+impl TryFrom<toml::Value> for StatusSet {
+    type Error = String;
+    fn try_from(v: toml::Value) -> Result<Self, String> {
+        let one = |v: &toml::Value| match v {
+            toml::Value::Integer(n) if (100..=999).contains(n) => Ok(*n as u16),
+            _ => Err("a status is an integer from 100 to 999, or a list of them".to_string()),
+        };
+        match &v {
+            toml::Value::Array(a) if !a.is_empty() => {
+                a.iter().map(one).collect::<Result<_, _>>().map(StatusSet)
+            }
+            other => one(other).map(|s| StatusSet(vec![s])),
+        }
+    }
+}
+
+/// The app the case runs: components, routes, policies, variables, runtime config.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppSpec {
+    /// Application variables: `name = "default"` or `name = { default = …, required = … }`.
+    #[serde(default)]
+    pub variables: BTreeMap<String, Variable>,
+    /// Runtime-config TOML, written beside the manifest.
+    #[serde(default)]
+    pub runtime_config: Option<String>,
+    /// Test-only DNS override: host name → IP address (placeholders allowed).
+    #[serde(default)]
+    pub resolve: BTreeMap<String, String>,
+    /// Components; when absent, one component `agent` on `/...` with the default policy. The
+    /// first is the entry that receives the steps unless a step names another.
+    #[serde(default)]
+    pub components: Vec<ComponentSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "toml::Value")]
+pub struct Variable {
+    pub default: Option<String>,
+    pub required: bool,
+}
+
+impl TryFrom<toml::Value> for Variable {
+    type Error = String;
+    fn try_from(v: toml::Value) -> Result<Self, String> {
+        const HELP: &str = "a variable is a default string or { default = \"…\" } or { required = true }";
+        match v {
+            toml::Value::String(s) => Ok(Variable {
+                default: Some(s),
+                required: false,
+            }),
+            toml::Value::Table(t) => {
+                let mut var = Variable {
+                    default: None,
+                    required: false,
+                };
+                for (k, v) in t {
+                    match (k.as_str(), v) {
+                        ("default", toml::Value::String(s)) => var.default = Some(s),
+                        ("required", toml::Value::Boolean(b)) => var.required = b,
+                        _ => return Err(format!("unknown variable field `{k}`: {HELP}")),
+                    }
+                }
+                Ok(var)
+            }
+            _ => Err(HELP.into()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentSpec {
+    pub id: String,
+    /// Route pattern (`/...`, `/hello`, `/front/...`); absent for private components.
+    #[serde(default)]
+    pub route: Option<String>,
+    /// Reachable only by chaining.
+    #[serde(default)]
+    pub private: bool,
+    /// Absent: the default policy (every upstream, by 127.0.0.1/[::1] and localhost).
+    #[serde(default)]
+    pub allowed_outbound_hosts: Option<Vec<String>>,
+    #[serde(default)]
+    pub allowed_http_hosts: Option<Vec<String>>,
+    /// Component variables (`name = "{{ app_var }}"`).
+    #[serde(default)]
+    pub variables: BTreeMap<String, String>,
+}
+
+impl ComponentSpec {
+    pub fn default_agent() -> Self {
+        ComponentSpec {
+            id: "agent".into(),
+            route: Some("/...".into()),
+            private: false,
+            allowed_outbound_hosts: None,
+            allowed_http_hosts: None,
+            variables: BTreeMap::new(),
+        }
+    }
+
+    /// The path the harness posts instructions to (`/...` → `/run`, `/a/...` → `/a/run`).
+    pub fn run_path(&self) -> Option<String> {
+        let route = self.route.as_deref()?;
+        let base = route.strip_suffix("/...").unwrap_or(route.trim_end_matches('/'));
+        Some(format!("{base}/run"))
+    }
+}
+
+/// An app load that must fail: the entry component's policy replaced by `allowed_outbound_hosts`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadCheck {
+    pub allowed_outbound_hosts: Vec<String>,
+    /// Application variables replacing the app's.
+    #[serde(default)]
+    pub variables: Option<BTreeMap<String, Variable>>,
+    /// Substrings the load error must contain (case-insensitive).
+    #[serde(default)]
+    pub error_contains: Vec<String>,
+}
+
+/// One outbound request the agent makes, and what the guest must see.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepSpec {
+    /// The component that performs the step (default: the first).
+    #[serde(default)]
+    pub component: Option<String>,
+    #[serde(default = "default_api")]
+    pub api: String,
+    #[serde(default = "default_method")]
+    pub method: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub url_parts: Option<UrlPartsSpec>,
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    #[serde(default)]
+    pub body: Option<BodySpec>,
+    #[serde(default)]
+    pub chunks: Option<Vec<u64>>,
+    #[serde(default)]
+    pub options: Option<RequestOptions>,
+    #[serde(default)]
+    pub lookup: Vec<String>,
+    #[serde(default)]
+    pub forward_inbound_headers: bool,
+    /// Headers the harness puts on the inbound `/run` request (for `forward_inbound_headers`).
+    #[serde(default)]
+    pub inbound_headers: Vec<(String, String)>,
+    /// Perform this step this many times (one verdict each).
+    #[serde(default)]
+    pub repeat: Option<u32>,
+    pub expect: Expect,
+}
+
+fn default_api() -> String {
+    "send".into()
+}
+fn default_method() -> String {
+    "GET".into()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UrlPartsSpec {
+    #[serde(default)]
+    pub scheme: Option<String>,
+    #[serde(default)]
+    pub authority: Option<String>,
+    #[serde(default)]
+    pub path_with_query: Option<String>,
+}
+
+impl From<&UrlPartsSpec> for UrlParts {
+    fn from(p: &UrlPartsSpec) -> Self {
+        UrlParts {
+            scheme: p.scheme.clone(),
+            authority: p.authority.clone(),
+            path_with_query: p.path_with_query.clone(),
+        }
+    }
+}
+
+/// A request the harness sends to the app itself (not through the agent's `/run`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InboundSpec {
+    #[serde(default = "default_method")]
+    pub method: String,
+    pub path: String,
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    #[serde(default)]
+    pub body: Option<BodySpec>,
+    pub expect: Expect,
+}
+
+/// What the guest (or the harness, for inbound requests) must see. A verdict that is an error
+/// must be in `error`; a response must be allowed by `status`. Setting both accepts either.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    #[serde(default)]
+    pub status: Option<StatusSet>,
+    /// Acceptable error codes (WIT spellings); `unsupported` accepts an unsupported verdict.
+    #[serde(default)]
+    pub error: Option<Vec<String>>,
+    #[serde(default)]
+    pub body: Option<BodySpec>,
+    #[serde(default)]
+    pub body_len: Option<u64>,
+    #[serde(default)]
+    pub body_contains: Option<String>,
+    /// Response headers: every value of each name, in order (names case-insensitive).
+    #[serde(default)]
+    pub headers: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub headers_absent: Vec<String>,
+    /// Results of the SDK's header lookups (empty list: not found).
+    #[serde(default)]
+    pub lookups: BTreeMap<String, Vec<String>>,
+    /// JSON-pointer checks on the body; a string holding JSON is descended into.
+    #[serde(default)]
+    pub json: BTreeMap<String, toml::Value>,
+    /// The step took at most this long (the agent's `elapsed_ms`, else the whole run).
+    #[serde(default)]
+    pub within_ms: Option<u64>,
+}
+
+impl StepSpec {
+    /// The protocol step this spec becomes (after placeholder expansion).
+    pub fn to_protocol(&self) -> protocol::Step {
+        protocol::Step {
+            api: self.api.clone(),
+            method: self.method.clone(),
+            url: self.url.clone(),
+            url_parts: self.url_parts.as_ref().map(UrlParts::from),
+            headers: self.headers.clone(),
+            body: self.body.as_ref().map(|b| b.0.clone()),
+            chunks: self.chunks.clone(),
+            options: self.options.clone(),
+            lookup: self.lookup.clone(),
+            forward_inbound_headers: self.forward_inbound_headers,
+            max_inline_body: protocol::default_max_inline(),
+        }
+    }
+}
+
+impl Case {
+    /// The app's components, with the default single agent filled in.
+    pub fn components(&self) -> Vec<ComponentSpec> {
+        if self.app.components.is_empty() {
+            vec![ComponentSpec::default_agent()]
+        } else {
+            self.app.components.clone()
+        }
+    }
+
+    /// The features this case uses, whether it declares them or not.
+    pub fn derived_needs(&self) -> BTreeSet<&'static str> {
+        let mut n = BTreeSet::new();
+        let comps = self.components();
+        if comps.len() > 1 || comps.iter().any(|c| c.route.as_deref() != Some("/...")) {
+            n.insert("manifest");
+        }
+        if comps.iter().any(|c| c.private) {
+            n.insert("private-routes");
+        }
+        if !self.app.variables.is_empty() || comps.iter().any(|c| !c.variables.is_empty()) {
+            n.insert("variables");
+        }
+        if comps.iter().any(|c| c.allowed_http_hosts.is_some()) {
+            n.insert("legacy-hosts");
+        }
+        if self.app.runtime_config.is_some() {
+            n.insert("runtime-config");
+        }
+        if !self.app.resolve.is_empty() {
+            n.insert("test-resolver");
+        }
+        if !self.load_checks.is_empty() {
+            n.insert("load-validation");
+        }
+        if self.upstreams.values().any(|u| u.protocol == Protocol::Https) {
+            n.insert("tls-ca");
+        }
+        let expects = self
+            .steps
+            .iter()
+            .map(|s| &s.expect)
+            .chain(self.inbound.iter().map(|i| &i.expect));
+        for e in expects {
+            let errs = e.error.iter().flatten();
+            for code in errs {
+                if code == "HTTP-request-denied" {
+                    n.insert("policy");
+                }
+            }
+        }
+        for s in &self.steps {
+            let url = s.url.as_deref().unwrap_or("");
+            if url.contains(".spin.internal") {
+                n.insert("chaining");
+            }
+            if url.starts_with('/') || url.contains("://self.alt") {
+                n.insert("self-requests");
+            }
+        }
+        n
+    }
+}
+
+/// A case file, loaded and checked: the case as written and its raw TOML for instantiation.
+#[derive(Debug, Clone)]
+pub struct LoadedCase {
+    pub case: Case,
+    pub file: PathBuf,
+    raw: toml::Value,
+}
+
+impl LoadedCase {
+    /// The case with every placeholder expanded for one cell.
+    pub fn instantiate(&self, ctx: &Context) -> anyhow::Result<Case> {
+        let mut raw = self.raw.clone();
+        ctx.expand_value(&mut raw)?;
+        Ok(raw.try_into()?)
+    }
+}
+
+/// A rejected case file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseError {
+    pub file: PathBuf,
+    /// 1-based line and column, when the error has a place in the text.
+    pub at: Option<(usize, usize)>,
+    /// The field, when the error is about a field's meaning.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for CaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some((l, c)) = self.at {
+            write!(f, ":{l}:{c}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": `{field}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for CaseError {}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Parses and checks one case file's text.
+pub fn parse(file: &Path, text: &str) -> Result<LoadedCase, CaseError> {
+    let err = |at, field: Option<String>, message: String| CaseError {
+        file: file.to_path_buf(),
+        at,
+        field,
+        message,
+    };
+    let case: Case = toml::from_str(text).map_err(|e| {
+        let at = e.span().map(|s| line_col(text, s.start));
+        err(at, None, e.message().trim().to_string())
+    })?;
+    let raw: toml::Value = toml::from_str(text).map_err(|e| err(None, None, e.to_string()))?;
+    let field_err = |field: &str, message: String| err(None, Some(field.to_string()), message);
+
+    if case.id.is_empty()
+        || !case
+            .id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(field_err("id", "an id is letters, digits, `-` and `_`".into()));
+    }
+    if let Some(stem) = file.file_stem().and_then(|s| s.to_str()) {
+        if stem != case.id {
+            return Err(field_err(
+                "id",
+                format!("the id `{}` differs from the file name `{stem}`", case.id),
+            ));
+        }
+    }
+    if case.steps.is_empty() && case.inbound.is_empty() && case.load_checks.is_empty() {
+        return Err(err(
+            None,
+            None,
+            "a case needs at least one of [[steps]], [[inbound]] or [[load_checks]]".into(),
+        ));
+    }
+    for n in &case.needs {
+        if !is_feature(n) {
+            let known: Vec<_> = FEATURES.iter().map(|(f, _)| *f).collect();
+            return Err(field_err(
+                "needs",
+                format!("unknown feature `{n}` (known: {})", known.join(", ")),
+            ));
+        }
+    }
+    for d in case.derived_needs() {
+        if !case.needs.contains(d) {
+            return Err(field_err(
+                "needs",
+                format!("the case uses `{d}` but does not list it in `needs`"),
+            ));
+        }
+    }
+
+    // Upstreams.
+    let names: Vec<&str> = case.upstreams.keys().map(String::as_str).collect();
+    for (name, u) in &case.upstreams {
+        let f = format!("upstreams.{name}");
+        if !name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return Err(field_err(&f, "an upstream name is a letter then letters, digits or `_`".into()));
+        }
+        if name == "ca_pem" {
+            return Err(field_err(&f, "`ca_pem` is reserved".into()));
+        }
+        if u.port.is_some() && u.bind != Bind::Cell {
+            return Err(field_err(&f, "a fixed `port` needs `bind = \"cell\"`".into()));
+        }
+        if matches!(u.mode, Mode::Closed | Mode::Blackhole)
+            && (u.reply.is_some() || !u.routes.is_empty())
+        {
+            return Err(field_err(&f, "closed and blackhole servers do not reply".into()));
+        }
+        if u.protocol != Protocol::Http1 && u.bind == Bind::Cell && u.port.is_some() {
+            return Err(field_err(&f, "a fixed port is for plain HTTP/1 servers".into()));
+        }
+        for (i, r) in u.routes.iter().enumerate() {
+            if r.path.as_deref().is_none_or(|p| !p.starts_with('/')) {
+                return Err(field_err(
+                    &format!("{f}.routes[{i}].path"),
+                    "every route needs a `path` starting with `/`".into(),
+                ));
+            }
+        }
+        if u.reply.as_ref().is_some_and(|r| r.path.is_some()) {
+            return Err(field_err(&format!("{f}.reply.path"), "the default reply has no path".into()));
+        }
+    }
+
+    // Components.
+    let comps = case.components();
+    let mut ids = BTreeSet::new();
+    for (i, c) in comps.iter().enumerate() {
+        let f = format!("app.components[{i}]");
+        if c.id.is_empty()
+            || !c
+                .id
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+        {
+            return Err(field_err(&f, format!("component id `{}` must be kebab-case", c.id)));
+        }
+        if !ids.insert(c.id.as_str()) {
+            return Err(field_err(&f, format!("duplicate component id `{}`", c.id)));
+        }
+        if c.private == c.route.is_some() {
+            return Err(field_err(&f, "give a component either a `route` or `private = true`".into()));
+        }
+        if c.route.as_deref().is_some_and(|r| !r.starts_with('/')) {
+            return Err(field_err(&f, "a route starts with `/`".into()));
+        }
+    }
+    if comps[0].private && (!case.steps.is_empty() || !case.load_checks.is_empty()) {
+        return Err(field_err("app.components[0]", "the entry component cannot be private".into()));
+    }
+
+    // Steps and inbound requests.
+    for (i, s) in case.steps.iter().enumerate() {
+        let f = format!("steps[{i}]");
+        if s.url.is_some() == s.url_parts.is_some() {
+            return Err(field_err(&f, "give exactly one of `url` and `url_parts`".into()));
+        }
+        if let Some(c) = &s.component {
+            match comps.iter().find(|x| &x.id == c) {
+                None => return Err(field_err(&format!("{f}.component"), format!("no component `{c}`"))),
+                Some(x) if x.private => {
+                    return Err(field_err(&format!("{f}.component"), format!("`{c}` is private: the harness cannot reach it")))
+                }
+                _ => {}
+            }
+        }
+        if !s.inbound_headers.is_empty() && !s.forward_inbound_headers {
+            return Err(field_err(&f, "`inbound_headers` only matter with `forward_inbound_headers = true`".into()));
+        }
+        check_expect(&s.expect).map_err(|m| field_err(&format!("{f}.expect"), m))?;
+    }
+    for (i, s) in case.inbound.iter().enumerate() {
+        let f = format!("inbound[{i}]");
+        if !s.path.starts_with('/') {
+            return Err(field_err(&format!("{f}.path"), "an inbound path starts with `/`".into()));
+        }
+        check_expect(&s.expect).map_err(|m| field_err(&format!("{f}.expect"), m))?;
+    }
+
+    // Placeholders.
+    let mut bad = None;
+    placeholder::walk_strings(&raw, "", &mut |path, s| {
+        if bad.is_none() {
+            if let Err(e) = placeholder::validate(s, &names) {
+                bad = Some((path.to_string(), e.to_string()));
+            }
+        }
+    });
+    if let Some((path, msg)) = bad {
+        return Err(field_err(&path, msg));
+    }
+
+    Ok(LoadedCase {
+        case,
+        file: file.to_path_buf(),
+        raw,
+    })
+}
+
+fn check_expect(e: &Expect) -> Result<(), String> {
+    if e.status.is_none() && e.error.is_none() {
+        return Err("say what the guest must see: `status`, `error`, or both".into());
+    }
+    for code in e.error.iter().flatten() {
+        if !protocol::is_known_code(code) {
+            return Err(format!(
+                "`{code}` is not a wasi:http error-code or header-error name as written in the WIT"
+            ));
+        }
+    }
+    for p in e.json.keys() {
+        if !p.starts_with('/') {
+            return Err(format!("json pointer `{p}` must start with `/`"));
+        }
+    }
+    Ok(())
+}
+
+/// Loads every `*.toml` in `dir`, sorted by id. Every bad file is reported, not just the first.
+pub fn load_dir(dir: &Path) -> Result<Vec<LoadedCase>, Vec<CaseError>> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect(),
+        Err(e) => {
+            return Err(vec![CaseError {
+                file: dir.to_path_buf(),
+                at: None,
+                field: None,
+                message: format!("cannot read the cases directory: {e}"),
+            }])
+        }
+    };
+    files.sort();
+    let mut cases = Vec::new();
+    let mut errors = Vec::new();
+    for file in files {
+        let text = match std::fs::read_to_string(&file) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(CaseError {
+                    file,
+                    at: None,
+                    field: None,
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        };
+        match parse(&file, &text) {
+            Ok(c) => cases.push(c),
+            Err(e) => errors.push(e),
+        }
+    }
+    if cases.is_empty() && errors.is_empty() {
+        errors.push(CaseError {
+            file: dir.to_path_buf(),
+            at: None,
+            field: None,
+            message: "no case files (*.toml) here".into(),
+        });
+    }
+    if errors.is_empty() {
+        cases.sort_by(|a, b| a.case.id.cmp(&b.case.id));
+        Ok(cases)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+#[path = "case_tests.rs"]
+mod tests;

@@ -1,0 +1,203 @@
+use super::*;
+use crate::placeholder::UpstreamAddr;
+
+const GOOD: &str = r#"
+id = "X01"
+title = "a good case"
+tier = "core"
+needs = ["policy"]
+
+[upstreams.U]
+mode = "static"
+[[upstreams.U.routes]]
+path = "/a"
+status = 201
+body = "made"
+[upstreams.U.expect]
+requests = 1
+[[upstreams.U.expect.request]]
+method = "GET"
+target = "/a?x=1"
+headers = { host = ["{U}"] }
+
+[[steps]]
+url = "http://{U}/a?x=1"
+[steps.expect]
+status = 201
+body = "made"
+
+[[steps]]
+url = "http://{U.host}:{U.port+1}/"
+[steps.expect]
+error = ["HTTP-request-denied"]
+"#;
+
+fn load(text: &str) -> Result<LoadedCase, CaseError> {
+    parse(Path::new("cases/X01.toml"), text)
+}
+
+fn at(text: &str) -> (Option<(usize, usize)>, Option<String>, String) {
+    let e = load(text).unwrap_err();
+    (e.at, e.field, e.message)
+}
+
+#[test]
+fn a_good_case_loads_and_instantiates() {
+    let c = load(GOOD).unwrap();
+    assert_eq!(c.case.id, "X01");
+    assert_eq!(c.case.steps.len(), 2);
+    assert_eq!(c.case.components()[0].id, "agent");
+    assert_eq!(c.case.components()[0].run_path().as_deref(), Some("/run"));
+    let mut ctx = Context::default();
+    ctx.upstreams.insert(
+        "U".into(),
+        UpstreamAddr {
+            addr: "127.0.0.1:4321".parse().unwrap(),
+            scheme: "http",
+        },
+    );
+    let inst = c.instantiate(&ctx).unwrap();
+    assert_eq!(inst.steps[0].url.as_deref(), Some("http://127.0.0.1:4321/a?x=1"));
+    assert_eq!(inst.steps[1].url.as_deref(), Some("http://127.0.0.1:4322/"));
+    assert_eq!(
+        inst.upstreams["U"].expect.request[0].headers["host"],
+        vec!["127.0.0.1:4321".to_string()]
+    );
+    assert_eq!(inst.steps[0].expect.status, Some(StatusSet(vec![201])));
+}
+
+#[test]
+fn an_unknown_top_level_field_is_rejected_at_its_line() {
+    let text = GOOD.replace("tier = \"core\"\n", "tier = \"core\"\ntitel = \"typo\"\n");
+    let (pos, _, msg) = at(&text);
+    assert_eq!(pos, Some((5, 1)));
+    assert!(msg.contains("unknown field `titel`"), "{msg}");
+}
+
+#[test]
+fn an_unknown_nested_field_is_rejected_at_its_line() {
+    let text = GOOD.replace("status = 201\nbody = \"made\"\n\n[[steps]]", "stauts = 201\n\n[[steps]]");
+    let (pos, _, msg) = at(&text);
+    assert_eq!(pos, Some((23, 1)));
+    assert!(msg.contains("unknown field `stauts`"), "{msg}");
+}
+
+#[test]
+fn malformed_toml_is_rejected_with_line_and_column() {
+    let (pos, _, msg) = at("id = \"X01\ntitle = \"t\"\n");
+    assert_eq!(pos.map(|p| p.0), Some(1));
+    assert!(!msg.is_empty());
+    let (pos, _, _) = at("id = \"X01\"\ntitle = \"t\"\ntier = core\n");
+    assert_eq!(pos, Some((3, 8)));
+}
+
+#[test]
+fn a_bad_enum_value_names_the_choices() {
+    let (pos, _, msg) = at(&GOOD.replace("tier = \"core\"", "tier = \"gold\""));
+    assert_eq!(pos, Some((4, 8)));
+    assert!(msg.contains("core") && msg.contains("optional"), "{msg}");
+}
+
+#[test]
+fn a_bad_body_table_is_rejected_with_the_reason() {
+    let text = GOOD.replace("body = \"made\"\n\n[[steps]]", "body = { txt = \"made\" }\n\n[[steps]]");
+    let (pos, _, msg) = at(&text);
+    assert_eq!(pos, Some((24, 8)));
+    assert!(msg.contains("bad body entry `txt`"), "{msg}");
+}
+
+#[test]
+fn semantic_errors_name_the_field() {
+    let e = load(&GOOD.replace("needs = [\"policy\"]", "needs = []")).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("needs"));
+    assert!(e.message.contains("uses `policy`"), "{e}");
+    assert!(e.to_string().starts_with("cases/X01.toml: `needs`: "), "{e}");
+
+    let (_, field, msg) = at(&GOOD.replace("http://{U}/a?x=1\"", "http://{W}/a?x=1\""));
+    assert_eq!(field.as_deref(), Some("steps[0].url"));
+    assert!(msg.contains("unknown placeholder `{W}`"), "{msg}");
+
+    let (_, field, msg) = at(&GOOD.replace("HTTP-request-denied", "HttpRequestDenied"));
+    assert_eq!(field.as_deref(), Some("steps[1].expect"));
+    assert!(msg.contains("`HttpRequestDenied` is not a wasi:http error-code"), "{msg}");
+
+    let (_, field, _) = at(&GOOD.replace("[steps.expect]\nstatus = 201", "[steps.expect]\nbody_len = 1"));
+    assert_eq!(field.as_deref(), Some("steps[0].expect"));
+
+    let (_, field, msg) = at(&GOOD.replace("needs = [\"policy\"]", "needs = [\"policy\", \"teleport\"]"));
+    assert_eq!(field.as_deref(), Some("needs"));
+    assert!(msg.contains("unknown feature `teleport`"), "{msg}");
+}
+
+#[test]
+fn the_id_must_match_the_file_name() {
+    let e = parse(Path::new("cases/X02.toml"), GOOD).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("id"));
+    assert!(e.message.contains("differs from the file name `X02`"));
+}
+
+#[test]
+fn components_are_checked() {
+    let extra = "\n[[app.components]]\nid = \"agent\"\nroute = \"/...\"\n[[app.components]]\nid = \"Back\"\nroute = \"/b/...\"\n";
+    let text = GOOD.replace("needs = [\"policy\"]", "needs = [\"policy\", \"manifest\"]") + extra;
+    let (_, field, msg) = at(&text);
+    assert_eq!(field.as_deref(), Some("app.components[1]"));
+    assert!(msg.contains("kebab-case"), "{msg}");
+    let text = GOOD.replace("needs = [\"policy\"]", "needs = [\"policy\", \"manifest\", \"private-routes\"]")
+        + "\n[[app.components]]\nid = \"agent\"\nroute = \"/...\"\n[[app.components]]\nid = \"back\"\nprivate = true\nroute = \"/b\"\n";
+    let (_, field, msg) = at(&text);
+    assert_eq!(field.as_deref(), Some("app.components[1]"));
+    assert!(msg.contains("either a `route` or `private = true`"), "{msg}");
+}
+
+#[test]
+fn load_dir_reports_every_bad_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("X01.toml"), GOOD).unwrap();
+    std::fs::write(dir.path().join("X02.toml"), "id = 3").unwrap();
+    std::fs::write(dir.path().join("X03.toml"), GOOD.replace("X01", "X03").replace("tier", "teir")).unwrap();
+    std::fs::write(dir.path().join("README.md"), "not a case").unwrap();
+    let errs = load_dir(dir.path()).unwrap_err();
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert!(errs[0].file.ends_with("X02.toml"));
+    assert_eq!(errs[0].at, Some((1, 6)));
+    assert!(errs[1].file.ends_with("X03.toml"));
+
+    std::fs::remove_file(dir.path().join("X02.toml")).unwrap();
+    std::fs::remove_file(dir.path().join("X03.toml")).unwrap();
+    let ok = load_dir(dir.path()).unwrap();
+    assert_eq!(ok.len(), 1);
+}
+
+#[test]
+fn derived_needs_follow_what_the_case_uses() {
+    let text = r#"
+id = "X01"
+title = "t"
+tier = "optional"
+[app]
+resolve = { "svc.example.test" = "127.0.0.1" }
+runtime_config = "[outbound_networking]"
+[[app.components]]
+id = "agent"
+route = "/..."
+[[app.components]]
+id = "back"
+private = true
+[[steps]]
+url = "http://back.spin.internal/x"
+[steps.expect]
+status = 200
+[[steps]]
+url = "/hello"
+[steps.expect]
+status = 200
+"#;
+    let e = load(text).unwrap_err();
+    assert!(e.message.contains("uses `chaining`"), "{e}");
+    let fixed = text.replace(
+        "tier = \"optional\"",
+        "tier = \"optional\"\nneeds = [\"manifest\", \"private-routes\", \"chaining\", \"self-requests\", \"runtime-config\", \"test-resolver\"]",
+    );
+    load(&fixed).unwrap();
+}

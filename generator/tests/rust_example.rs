@@ -16,6 +16,8 @@ fn example_guest_builds_for_wasm32_wasip2() {
         .args(["build", "--target", "wasm32-wasip2", "--release"])
         .current_dir(&example)
         .env("CARGO_TARGET_DIR", &target_dir)
+        // Host flags (e.g. -C target-cpu) do not apply to the wasm target.
+        .env_remove("RUSTFLAGS")
         .output()
         .expect("cargo runs");
     let stderr = String::from_utf8_lossy(&output.stderr);

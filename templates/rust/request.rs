@@ -2,7 +2,7 @@
 //! Outbound requests: the buffered [`Request`] with its builder, and the streaming
 //! [`OutgoingRequest`] that every sendable type converts into.
 
-use crate::body::OutgoingBody;
+use crate::body::{IntoBody, OutgoingBody};
 use crate::bindings::wasi::http::types as raw;
 use crate::error::Error;
 use crate::options::RequestOptions;
@@ -41,12 +41,12 @@ impl Request {
     }
 
     /// Starts building a `POST` of `body` to `uri`.
-    pub fn post(uri: impl Into<String>, body: impl Into<Vec<u8>>) -> RequestBuilder {
+    pub fn post(uri: impl Into<String>, body: impl IntoBody) -> RequestBuilder {
         Request::builder().method(::http::Method::POST).uri(uri).body(body)
     }
 
     /// Starts building a `PUT` of `body` to `uri`.
-    pub fn put(uri: impl Into<String>, body: impl Into<Vec<u8>>) -> RequestBuilder {
+    pub fn put(uri: impl Into<String>, body: impl IntoBody) -> RequestBuilder {
         Request::builder().method(::http::Method::PUT).uri(uri).body(body)
     }
 
@@ -122,8 +122,8 @@ impl RequestBuilder {
         self
     }
 
-    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
-        self.request.body = body.into();
+    pub fn body(mut self, body: impl IntoBody) -> Self {
+        self.request.body = body.into_bytes();
         self
     }
 
@@ -229,7 +229,7 @@ impl TryFrom<RequestBuilder> for OutgoingRequest {
     }
 }
 
-impl<B: Into<Vec<u8>>> TryFrom<::http::Request<B>> for OutgoingRequest {
+impl<B: IntoBody> TryFrom<::http::Request<B>> for OutgoingRequest {
     type Error = Error;
 
     fn try_from(request: ::http::Request<B>) -> Result<Self, Error> {
@@ -241,6 +241,6 @@ impl<B: Into<Vec<u8>>> TryFrom<::http::Request<B>> for OutgoingRequest {
             .collect();
         // Timeouts can ride along as an extension: `request.extensions_mut().insert(options)`.
         let options = parts.extensions.get::<RequestOptions>().cloned().unwrap_or_default();
-        OutgoingRequest::buffered(&parts.method, &parts.uri.to_string(), &headers, body.into(), options)
+        OutgoingRequest::buffered(&parts.method, &parts.uri.to_string(), &headers, body.into_bytes(), options)
     }
 }

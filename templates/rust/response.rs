@@ -5,7 +5,7 @@
 use std::future::Future;
 
 use crate::bindings::wasi::http::types as raw;
-use crate::body::IncomingBody;
+use crate::body::{IncomingBody, IntoBody};
 use crate::error::Error;
 
 /// A response with its whole body in memory.
@@ -18,8 +18,8 @@ pub struct Response {
 
 impl Response {
     /// A response with no headers.
-    pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Self {
-        Self { status, headers: Vec::new(), body: body.into() }
+    pub fn new(status: u16, body: impl IntoBody) -> Self {
+        Self { status, headers: Vec::new(), body: body.into_bytes() }
     }
 
     /// Starts building a `200 OK` with an empty body.
@@ -73,8 +73,8 @@ impl ResponseBuilder {
         self
     }
 
-    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
-        self.response.body = body.into();
+    pub fn body(mut self, body: impl IntoBody) -> Self {
+        self.response.body = body.into_bytes();
         self
     }
 

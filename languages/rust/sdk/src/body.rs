@@ -6,6 +6,35 @@ use crate::error::{Error, ErrorCode, FromRaw};
 use crate::executor;
 /// Largest read asked of the host at once.
 const READ_CHUNK: u64 = 64 * 1024;
+/// Anything usable as a whole body: bytes, text, or `()` for none.
+pub trait IntoBody {
+    fn into_bytes(self) -> Vec<u8>;
+}
+impl IntoBody for Vec<u8> {
+    fn into_bytes(self) -> Vec<u8> {
+        self
+    }
+}
+impl IntoBody for &[u8] {
+    fn into_bytes(self) -> Vec<u8> {
+        self.to_vec()
+    }
+}
+impl IntoBody for String {
+    fn into_bytes(self) -> Vec<u8> {
+        self.into_bytes()
+    }
+}
+impl IntoBody for &str {
+    fn into_bytes(self) -> Vec<u8> {
+        self.as_bytes().to_vec()
+    }
+}
+impl IntoBody for () {
+    fn into_bytes(self) -> Vec<u8> {
+        Vec::new()
+    }
+}
 /// A stream error as an SDK error: the host's HTTP error code when it has one.
 pub(crate) fn stream_error(err: StreamError) -> Error {
     match err {

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::future::Future;
 use crate::bindings::wasi::http::types as raw;
-use crate::body::{IncomingBody, OutgoingBody};
+use crate::body::{IncomingBody, IntoBody, OutgoingBody};
 use crate::error::Error;
 use crate::executor;
 use crate::request::Request;
@@ -170,7 +170,7 @@ impl IntoResponse for ResponseBuilder {
         self.build()
     }
 }
-impl<B: Into<Vec<u8>>> IntoResponse for ::http::Response<B> {
+impl<B: IntoBody> IntoResponse for ::http::Response<B> {
     fn into_response(self) -> Response {
         let (parts, body) = self.into_parts();
         let mut builder = Response::builder().status(parts.status.as_u16());
@@ -180,7 +180,7 @@ impl<B: Into<Vec<u8>>> IntoResponse for ::http::Response<B> {
         builder.body(body).build()
     }
 }
-impl<B: Into<Vec<u8>>> IntoResponse for (u16, B) {
+impl<B: IntoBody> IntoResponse for (u16, B) {
     fn into_response(self) -> Response {
         Response::new(self.0, self.1)
     }

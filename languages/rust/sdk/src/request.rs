@@ -1,6 +1,6 @@
 //! Outbound requests: the buffered [`Request`] with its builder, and the streaming
 //! [`OutgoingRequest`] that every sendable type converts into.
-use crate::body::OutgoingBody;
+use crate::body::{IntoBody, OutgoingBody};
 use crate::bindings::wasi::http::types as raw;
 use crate::error::Error;
 use crate::options::RequestOptions;
@@ -38,11 +38,11 @@ impl Request {
         }
     }
     /// Starts building a `POST` of `body` to `uri`.
-    pub fn post(uri: impl Into<String>, body: impl Into<Vec<u8>>) -> RequestBuilder {
+    pub fn post(uri: impl Into<String>, body: impl IntoBody) -> RequestBuilder {
         Request::builder().method(::http::Method::POST).uri(uri).body(body)
     }
     /// Starts building a `PUT` of `body` to `uri`.
-    pub fn put(uri: impl Into<String>, body: impl Into<Vec<u8>>) -> RequestBuilder {
+    pub fn put(uri: impl Into<String>, body: impl IntoBody) -> RequestBuilder {
         Request::builder().method(::http::Method::PUT).uri(uri).body(body)
     }
     /// Starts building a `DELETE` of `uri`.
@@ -110,8 +110,8 @@ impl RequestBuilder {
         self.request.headers.push((name.into(), value.into()));
         self
     }
-    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
-        self.request.body = body.into();
+    pub fn body(mut self, body: impl IntoBody) -> Self {
+        self.request.body = body.into_bytes();
         self
     }
     /// Replaces all request options at once.
@@ -219,7 +219,7 @@ impl TryFrom<RequestBuilder> for OutgoingRequest {
         builder.build().try_into()
     }
 }
-impl<B: Into<Vec<u8>>> TryFrom<::http::Request<B>> for OutgoingRequest {
+impl<B: IntoBody> TryFrom<::http::Request<B>> for OutgoingRequest {
     type Error = Error;
     fn try_from(request: ::http::Request<B>) -> Result<Self, Error> {
         let (parts, body) = request.into_parts();
@@ -237,7 +237,7 @@ impl<B: Into<Vec<u8>>> TryFrom<::http::Request<B>> for OutgoingRequest {
             &parts.method,
             &parts.uri.to_string(),
             &headers,
-            body.into(),
+            body.into_bytes(),
             options,
         )
     }

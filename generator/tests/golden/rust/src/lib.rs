@@ -31,7 +31,7 @@ mod send;
 mod wire;
 /// Sending requests, reading responses, handling incoming requests.
 pub mod http {
-    pub use crate::body::{IncomingBody, OutgoingBody};
+    pub use crate::body::{IncomingBody, IntoBody, OutgoingBody};
     pub use crate::error::*;
     pub use crate::handler::{FromIncomingRequest, IncomingRequest, IntoResponse};
     pub use crate::options::RequestOptions;

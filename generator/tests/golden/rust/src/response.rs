@@ -2,7 +2,7 @@
 //! [`FromIncomingResponse`], which says what `send` may return.
 use std::future::Future;
 use crate::bindings::wasi::http::types as raw;
-use crate::body::IncomingBody;
+use crate::body::{IncomingBody, IntoBody};
 use crate::error::Error;
 /// A response with its whole body in memory.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,11 +13,11 @@ pub struct Response {
 }
 impl Response {
     /// A response with no headers.
-    pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Self {
+    pub fn new(status: u16, body: impl IntoBody) -> Self {
         Self {
             status,
             headers: Vec::new(),
-            body: body.into(),
+            body: body.into_bytes(),
         }
     }
     /// Starts building a `200 OK` with an empty body.
@@ -66,8 +66,8 @@ impl ResponseBuilder {
         self.response.headers.push((name.into(), value.into()));
         self
     }
-    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
-        self.response.body = body.into();
+    pub fn body(mut self, body: impl IntoBody) -> Self {
+        self.response.body = body.into_bytes();
         self
     }
     pub fn build(self) -> Response {

@@ -16,3 +16,8 @@ pub mod protocol;
 pub mod upstream;
 pub mod judge;
 pub mod report;
+pub mod adapter;
+pub mod app;
+pub mod harness;
+pub mod language;
+pub mod suite;

@@ -1,0 +1,237 @@
+//! Any runtime started from a command template, one process per app: `wasmtime serve`,
+//! `spin up`, `courier up`. Described by a TOML file in `conformance/runtimes/`.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use futures::future::BoxFuture;
+use serde::Deserialize;
+use tokio::io::AsyncReadExt;
+
+use super::{Adapter, AppFiles, Running, StartError};
+
+/// `conformance/runtimes/<name>.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalConfig {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The command, as arguments. Placeholders: `{addr}` (127.0.0.1:PORT), `{port}`,
+    /// `{component}`, `{manifest}`, `{runtime_config}`, `{dir}` (the app's folder),
+    /// `{courier}` (the running courier binary).
+    pub command: Vec<String>,
+    /// Features this runtime has (see the case model's list).
+    #[serde(default)]
+    pub features: Vec<String>,
+    #[serde(default = "default_ready")]
+    pub ready_timeout_s: u64,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+}
+
+fn default_ready() -> u64 {
+    30
+}
+
+pub struct External {
+    config: ExternalConfig,
+}
+
+impl External {
+    pub fn new(config: ExternalConfig) -> anyhow::Result<External> {
+        for f in &config.features {
+            if !crate::case::is_feature(f) {
+                anyhow::bail!("runtime `{}`: unknown feature `{f}`", config.name);
+            }
+        }
+        if config.command.is_empty() {
+            anyhow::bail!("runtime `{}`: the command is empty", config.name);
+        }
+        Ok(External { config })
+    }
+
+    pub fn load(path: &Path) -> anyhow::Result<External> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let config: ExternalConfig =
+            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))?;
+        External::new(config)
+    }
+}
+
+struct Child {
+    addr: SocketAddr,
+    child: tokio::process::Child,
+}
+
+impl Running for Child {
+    fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+    fn stop(mut self: Box<Self>) -> BoxFuture<'static, ()> {
+        Box::pin(async move {
+            let _ = self.child.kill().await;
+        })
+    }
+}
+
+fn free_port() -> anyhow::Result<SocketAddr> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(l.local_addr()?)
+}
+
+async fn drain(pipe: Option<impl tokio::io::AsyncRead + Unpin>) -> String {
+    let mut s = String::new();
+    if let Some(mut p) = pipe {
+        let mut buf = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_millis(500), p.read_to_end(&mut buf)).await;
+        s = String::from_utf8_lossy(&buf).into_owned();
+    }
+    s
+}
+
+impl Adapter for External {
+    fn name(&self) -> &str {
+        &self.config.name
+    }
+
+    fn supports(&self, feature: &str) -> bool {
+        self.config.features.iter().any(|f| f == feature)
+    }
+
+    fn start<'a>(&'a self, app: &'a AppFiles) -> BoxFuture<'a, Result<Box<dyn Running>, StartError>> {
+        Box::pin(async move {
+            let addr = free_port()?;
+            let courier = std::env::current_exe().unwrap_or_default();
+            let rc = app
+                .runtime_config
+                .as_ref()
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let subst = |a: &str| {
+                a.replace("{addr}", &addr.to_string())
+                    .replace("{port}", &addr.port().to_string())
+                    .replace("{component}", &app.component.to_string_lossy())
+                    .replace("{manifest}", &app.manifest.to_string_lossy())
+                    .replace("{runtime_config}", &rc)
+                    .replace("{dir}", &app.dir.to_string_lossy())
+                    .replace("{courier}", &courier.to_string_lossy())
+            };
+            let argv: Vec<String> = self.config.command.iter().map(|a| subst(a)).collect();
+            let mut child = tokio::process::Command::new(&argv[0])
+                .args(&argv[1..])
+                .current_dir(&app.dir)
+                .envs(&self.config.env)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .kill_on_drop(true)
+                .spawn()
+                .with_context(|| format!("starting `{}`", argv.join(" ")))?;
+            let deadline = Instant::now() + Duration::from_secs(self.config.ready_timeout_s);
+            loop {
+                if let Some(status) = child.try_wait().map_err(anyhow::Error::from)? {
+                    let err = drain(child.stderr.take()).await;
+                    let out = drain(child.stdout.take()).await;
+                    return Err(StartError::Refused(format!(
+                        "`{}` exited ({status}) before serving: {}{}",
+                        argv.join(" "),
+                        err.trim(),
+                        out.trim()
+                    )));
+                }
+                if tokio::net::TcpStream::connect(addr).await.is_ok() {
+                    // Keep the pipes from filling up and blocking the runtime.
+                    for pipe in [child.stdout.take().map(|p| Box::new(p) as Box<dyn tokio::io::AsyncRead + Send + Unpin>),
+                                 child.stderr.take().map(|p| Box::new(p) as Box<dyn tokio::io::AsyncRead + Send + Unpin>)]
+                        .into_iter()
+                        .flatten()
+                    {
+                        tokio::spawn(async move {
+                            let mut p = pipe;
+                            let mut sink = tokio::io::sink();
+                            let _ = tokio::io::copy(&mut p, &mut sink).await;
+                        });
+                    }
+                    return Ok(Box::new(Child { addr, child }) as Box<dyn Running>);
+                }
+                if Instant::now() > deadline {
+                    let _ = child.kill().await;
+                    return Err(StartError::Other(anyhow::anyhow!(
+                        "`{}` did not listen on {addr} within {} s",
+                        argv.join(" "),
+                        self.config.ready_timeout_s
+                    )));
+                }
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app(dir: &Path) -> AppFiles {
+        AppFiles {
+            dir: dir.to_path_buf(),
+            manifest: dir.join("spin.toml"),
+            component: dir.join("agent.wasm"),
+            runtime_config: None,
+            resolve: BTreeMap::new(),
+        }
+    }
+
+    fn config(command: &[&str]) -> ExternalConfig {
+        ExternalConfig {
+            name: "test".into(),
+            description: None,
+            command: command.iter().map(|s| s.to_string()).collect(),
+            features: vec!["policy".into()],
+            ready_timeout_s: 5,
+            env: BTreeMap::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_runtime_that_exits_refuses_the_app_with_its_stderr() {
+        let dir = tempfile::tempdir().unwrap();
+        let ext = External::new(config(&["sh", "-c", "echo 'bad manifest {manifest}' >&2; exit 3"])).unwrap();
+        let Err(StartError::Refused(msg)) = ext.start(&app(dir.path())).await else {
+            panic!("expected a refusal");
+        };
+        assert!(msg.contains("bad manifest") && msg.contains("spin.toml"), "{msg}");
+        assert!(ext.supports("policy") && !ext.supports("chaining"));
+    }
+
+    #[tokio::test]
+    async fn a_runtime_that_listens_is_ready_and_stops() {
+        let dir = tempfile::tempdir().unwrap();
+        // python3 is on the project's machines; it stands in for a runtime binding {port}.
+        let ext = External::new(config(&[
+            "python3",
+            "-c",
+            "import socket,sys,time; s=socket.socket(); s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(); time.sleep(30)",
+            "{port}",
+        ]))
+        .unwrap();
+        let running = ext.start(&app(dir.path())).await.unwrap();
+        let addr = running.addr();
+        assert!(tokio::net::TcpStream::connect(addr).await.is_ok());
+        running.stop().await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+    }
+
+    #[test]
+    fn unknown_features_are_refused() {
+        let mut c = config(&["x"]);
+        c.features.push("teleport".into());
+        assert!(External::new(c).is_err());
+    }
+}

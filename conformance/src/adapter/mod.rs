@@ -1,0 +1,90 @@
+//! Runtime adapters: how the harness gets a case's app served. `reference` runs Courier's own
+//! runtime in-process; `external` starts any runtime from a command template. An adapter says
+//! which features it has; a case needing a missing one is skipped with the reason.
+
+mod external;
+#[cfg(feature = "reference")]
+mod reference;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use futures::future::BoxFuture;
+
+pub use external::{External, ExternalConfig};
+#[cfg(feature = "reference")]
+pub use reference::Reference;
+
+/// A case's app as written to disk for one cell.
+#[derive(Debug, Clone)]
+pub struct AppFiles {
+    pub dir: PathBuf,
+    pub manifest: PathBuf,
+    /// The language's agent component (the source of every component of the app).
+    pub component: PathBuf,
+    pub runtime_config: Option<PathBuf>,
+    /// Test-only name resolution: host → IP.
+    pub resolve: BTreeMap<String, String>,
+}
+
+/// Why an app did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The runtime refused the app (what `load_checks` expect).
+    #[error("the runtime refused the app: {0}")]
+    Refused(String),
+    /// Something else went wrong (no free port, the runtime never became ready, …).
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// A served app.
+pub trait Running: Send {
+    fn addr(&self) -> SocketAddr;
+    fn stop(self: Box<Self>) -> BoxFuture<'static, ()>;
+}
+
+pub trait Adapter: Send + Sync {
+    /// The name shown in reports.
+    fn name(&self) -> &str;
+    fn supports(&self, feature: &str) -> bool;
+    fn start<'a>(&'a self, app: &'a AppFiles) -> BoxFuture<'a, Result<Box<dyn Running>, StartError>>;
+}
+
+/// Finds an adapter by name: `reference`, a runtime file `<runtimes_dir>/<name>.toml`, or a
+/// path to such a file.
+pub fn by_name(name: &str, runtimes_dir: &Path) -> anyhow::Result<std::sync::Arc<dyn Adapter>> {
+    #[cfg(feature = "reference")]
+    if name == "reference" {
+        return Ok(std::sync::Arc::new(Reference::new()?));
+    }
+    let path = if name.ends_with(".toml") {
+        PathBuf::from(name)
+    } else {
+        runtimes_dir.join(format!("{name}.toml"))
+    };
+    if !path.is_file() {
+        let mut known = vec!["reference".to_string()];
+        if let Ok(rd) = std::fs::read_dir(runtimes_dir) {
+            let mut files: Vec<String> = rd
+                .filter_map(|e| e.ok())
+                .filter_map(|e| {
+                    let p = e.path();
+                    if p.extension()? != "toml" {
+                        return None;
+                    }
+                    Some(p.file_stem()?.to_string_lossy().into_owned())
+                })
+                .collect();
+            files.sort();
+            known.extend(files);
+        }
+        anyhow::bail!(
+            "no runtime `{name}` (known: {}); add {} to describe one",
+            known.join(", "),
+            path.display()
+        );
+    }
+    Ok(std::sync::Arc::new(External::load(&path)?))
+}

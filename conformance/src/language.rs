@@ -1,0 +1,454 @@
+//! Languages, discovered from `languages/*/language.toml`: how to check a language's toolchain,
+//! how to build its agent into a component (cached by a hash of its inputs), and which cases it
+//! documents as deviations (`expectations.toml`). Nothing here names a language.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context as _};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::protocol::hex;
+
+/// `languages/<name>/language.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageToml {
+    /// Must equal the folder name.
+    pub name: String,
+    #[serde(default)]
+    pub display: Option<String>,
+    #[serde(default)]
+    pub toolchain: Toolchain,
+    pub build: Build,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Toolchain {
+    /// The versions the agent was verified with (documentation, shown in messages).
+    #[serde(default)]
+    pub versions: BTreeMap<String, String>,
+    /// Commands that set the toolchain up on a fresh machine.
+    #[serde(default)]
+    pub setup: Vec<String>,
+    /// Checks run before every build; a failing check stops the build with its hint.
+    #[serde(default)]
+    pub checks: Vec<Check>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    pub command: Vec<String>,
+    /// The check passes only if stdout contains this.
+    #[serde(default)]
+    pub stdout_contains: Option<String>,
+    /// What to do when the check fails.
+    pub hint: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Build {
+    /// Where the steps run, relative to the language folder.
+    pub workdir: String,
+    /// Files and folders (relative to the language folder) whose contents key the build cache.
+    pub inputs: Vec<String>,
+    /// Commands, each a list of arguments. `{build_dir}` is a scratch folder of this language
+    /// under `target/courier/<lang>/`.
+    pub steps: Vec<Vec<String>>,
+    /// The built file, relative to `workdir` (placeholders as in `steps`).
+    pub output: String,
+    #[serde(default)]
+    pub kind: OutputKind,
+    /// Extra environment for the steps.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutputKind {
+    /// A wasi:http/proxy component, used as is.
+    #[default]
+    Component,
+    /// A core module that still needs the component adapter (not supported yet).
+    CoreModule,
+}
+
+/// A discovered language.
+#[derive(Debug, Clone)]
+pub struct Language {
+    pub name: String,
+    /// `languages/<name>/`.
+    pub dir: PathBuf,
+    pub config: LanguageToml,
+    /// Case id → reason, from `expectations.toml`.
+    pub xfail: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expectations {
+    #[serde(default)]
+    xfail: BTreeMap<String, String>,
+}
+
+fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    toml::from_str(&text).map_err(|e| {
+        let at = e
+            .span()
+            .map(|s| {
+                let before = &text[..s.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                format!(":{line}:{col}")
+            })
+            .unwrap_or_default();
+        anyhow::anyhow!("{}{at}: {}", path.display(), e.message().trim())
+    })
+}
+
+impl Language {
+    pub fn load(dir: &Path) -> anyhow::Result<Language> {
+        let config: LanguageToml = read_toml(&dir.join("language.toml"))?;
+        let folder = dir.file_name().and_then(|f| f.to_str()).unwrap_or_default();
+        if config.name != folder {
+            bail!(
+                "{}: name `{}` differs from its folder `{folder}`",
+                dir.join("language.toml").display(),
+                config.name
+            );
+        }
+        let exp_path = dir.join("expectations.toml");
+        let exp: Expectations = if exp_path.exists() {
+            read_toml(&exp_path)?
+        } else {
+            Expectations::default()
+        };
+        Ok(Language {
+            name: config.name.clone(),
+            dir: dir.to_path_buf(),
+            config,
+            xfail: exp.xfail,
+        })
+    }
+
+    /// Where the built agent lands: `<root>/target/courier/<name>/agent.wasm`.
+    pub fn out_dir(&self, root: &Path) -> PathBuf {
+        root.join("target").join("courier").join(&self.name)
+    }
+
+    pub fn agent_path(&self, root: &Path) -> PathBuf {
+        self.out_dir(root).join("agent.wasm")
+    }
+
+    /// Runs the toolchain checks; the error carries every failing check's hint.
+    pub fn check_toolchain(&self) -> anyhow::Result<()> {
+        let mut problems = Vec::new();
+        for c in &self.config.toolchain.checks {
+            let Some((prog, args)) = c.command.split_first() else {
+                continue;
+            };
+            let shown = c.command.join(" ");
+            match Command::new(prog).args(args).output() {
+                Err(e) => problems.push(format!("`{shown}` could not run ({e}): {}", c.hint)),
+                Ok(o) if !o.status.success() => problems.push(format!("`{shown}` failed: {}", c.hint)),
+                Ok(o) => {
+                    if let Some(want) = &c.stdout_contains {
+                        if !String::from_utf8_lossy(&o.stdout).contains(want.as_str()) {
+                            problems.push(format!("`{shown}` does not list `{want}`: {}", c.hint));
+                        }
+                    }
+                }
+            }
+        }
+        if problems.is_empty() {
+            return Ok(());
+        }
+        let setup = if self.config.toolchain.setup.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "\nto set the toolchain up:\n  {}",
+                self.config.toolchain.setup.join("\n  ")
+            )
+        };
+        bail!(
+            "the {} toolchain is not ready:\n  {}{setup}",
+            self.name,
+            problems.join("\n  ")
+        )
+    }
+
+    /// A hash of `language.toml` and every input file (skipping `target/` and hidden folders).
+    pub fn input_hash(&self) -> anyhow::Result<String> {
+        let mut files = Vec::new();
+        for input in &self.config.build.inputs {
+            collect(&self.dir.join(input), &mut files)?;
+        }
+        files.sort();
+        files.dedup();
+        let mut h = Sha256::new();
+        h.update(std::fs::read(self.dir.join("language.toml"))?);
+        for f in files {
+            let rel = f.strip_prefix(&self.dir).unwrap_or(&f);
+            h.update(rel.to_string_lossy().as_bytes());
+            h.update([0]);
+            let bytes = std::fs::read(&f).with_context(|| format!("reading {}", f.display()))?;
+            h.update((bytes.len() as u64).to_le_bytes());
+            h.update(&bytes);
+        }
+        Ok(hex(&h.finalize()))
+    }
+
+    /// Builds the agent unless the cached one was built from the same inputs.
+    pub fn build(&self, root: &Path, log: &mut dyn FnMut(&str)) -> anyhow::Result<BuildOutcome> {
+        if self.config.build.kind == OutputKind::CoreModule {
+            bail!(
+                "{}: output kind `core-module` needs the component adapter, which `courier build` does not apply yet",
+                self.name
+            );
+        }
+        self.check_toolchain()?;
+        let out_dir = self.out_dir(root);
+        let agent = self.agent_path(root);
+        let stamp = out_dir.join("agent.inputs");
+        let hash = self.input_hash()?;
+        if agent.exists() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(hash.as_str()) {
+            return Ok(BuildOutcome::Cached(agent));
+        }
+        let build_dir = out_dir.join("build");
+        std::fs::create_dir_all(&build_dir)?;
+        let subst = |s: &str| s.replace("{build_dir}", &build_dir.to_string_lossy());
+        let workdir = self.dir.join(&self.config.build.workdir);
+        for step in &self.config.build.steps {
+            let argv: Vec<String> = step.iter().map(|a| subst(a)).collect();
+            let Some((prog, args)) = argv.split_first() else {
+                continue;
+            };
+            log(&format!("{}: {}", self.name, argv.join(" ")));
+            let out = Command::new(prog)
+                .args(args)
+                .current_dir(&workdir)
+                .envs(&self.config.build.env)
+                .output()
+                .with_context(|| format!("running `{}` in {}", argv.join(" "), workdir.display()))?;
+            if !out.status.success() {
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                let tail: Vec<&str> = stderr.lines().rev().take(30).collect();
+                let tail: Vec<&str> = tail.into_iter().rev().collect();
+                bail!(
+                    "building the {} agent failed at `{}` ({}):\n{}",
+                    self.name,
+                    argv.join(" "),
+                    out.status,
+                    tail.join("\n")
+                );
+            }
+        }
+        let built = workdir.join(subst(&self.config.build.output));
+        let bytes = std::fs::read(&built)
+            .with_context(|| format!("the build did not produce {}", built.display()))?;
+        match wasm_kind(&bytes) {
+            Some(OutputKind::Component) => {}
+            Some(OutputKind::CoreModule) => bail!(
+                "{} is a core module, but language.toml says `kind = \"component\"`",
+                built.display()
+            ),
+            None => bail!("{} is not WebAssembly", built.display()),
+        }
+        std::fs::write(&agent, &bytes)?;
+        std::fs::write(&stamp, &hash)?;
+        Ok(BuildOutcome::Built(agent))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuildOutcome {
+    Built(PathBuf),
+    Cached(PathBuf),
+}
+
+impl BuildOutcome {
+    pub fn path(&self) -> &Path {
+        match self {
+            BuildOutcome::Built(p) | BuildOutcome::Cached(p) => p,
+        }
+    }
+}
+
+/// Tells a component from a core module by the binary's layer field.
+pub fn wasm_kind(bytes: &[u8]) -> Option<OutputKind> {
+    if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
+        return None;
+    }
+    match bytes[6..8] {
+        [0, 0] => Some(OutputKind::CoreModule),
+        [1, 0] => Some(OutputKind::Component),
+        _ => None,
+    }
+}
+
+fn collect(path: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    let meta = std::fs::metadata(path).with_context(|| format!("build input {}", path.display()))?;
+    if meta.is_file() {
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(path)? {
+        let p = entry?.path();
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name == "target" || name.starts_with('.') {
+            continue;
+        }
+        collect(&p, out)?;
+    }
+    Ok(())
+}
+
+/// Every language under `<root>/languages/`, sorted by name.
+pub fn discover(root: &Path) -> anyhow::Result<Vec<Language>> {
+    let dir = root.join("languages");
+    let mut langs = Vec::new();
+    for entry in std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
+        let p = entry?.path();
+        if p.join("language.toml").is_file() {
+            langs.push(Language::load(&p)?);
+        }
+    }
+    langs.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(langs)
+}
+
+/// Picks languages by name (all when `names` is empty), with a helpful error for unknown ones.
+pub fn select(all: Vec<Language>, names: &[String]) -> anyhow::Result<Vec<Language>> {
+    if names.is_empty() {
+        return Ok(all);
+    }
+    let known: Vec<String> = all.iter().map(|l| l.name.clone()).collect();
+    let mut out = Vec::new();
+    for n in names {
+        match all.iter().find(|l| &l.name == n) {
+            Some(l) => out.push(l.clone()),
+            None => bail!(
+                "no language `{n}` (found: {}); a language is a folder languages/<name>/ with a language.toml",
+                known.join(", ")
+            ),
+        }
+    }
+    Ok(out)
+}
+
+/// The nearest ancestor of `start` that has a `languages/` folder.
+pub fn find_root(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|p| p.join("languages").is_dir())
+        .map(Path::to_path_buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lang_dir(root: &Path, name: &str, toml_text: &str) -> PathBuf {
+        let d = root.join("languages").join(name);
+        std::fs::create_dir_all(d.join("src")).unwrap();
+        std::fs::write(d.join("language.toml"), toml_text).unwrap();
+        d
+    }
+
+    const COMPONENT: &[u8] = b"\0asm\x0d\0\x01\0";
+
+    fn shell_lang(name: &str, output_bytes: &str) -> String {
+        format!(
+            r#"name = "{name}"
+[toolchain]
+setup = ["install sh"]
+checks = [{{ command = ["sh", "-c", "echo sh-1.0"], stdout_contains = "sh-", hint = "install a POSIX shell" }}]
+[build]
+workdir = "src"
+inputs = ["src"]
+steps = [["sh", "-c", 'printf "{output_bytes}" > {{build_dir}}/out.wasm; echo built >> {{build_dir}}/count']]
+output = "{{build_dir}}/out.wasm"
+"#
+        )
+    }
+
+    #[test]
+    fn builds_once_then_serves_from_cache_until_an_input_changes() {
+        let root = tempfile::tempdir().unwrap();
+        let d = lang_dir(root.path(), "shell", &shell_lang("shell", r"\0asm\r\0\1\0"));
+        std::fs::write(d.join("src/main.txt"), "v1").unwrap();
+        let l = Language::load(&d).unwrap();
+        let mut logs = Vec::new();
+        let b = l.build(root.path(), &mut |m| logs.push(m.to_string())).unwrap();
+        assert!(matches!(b, BuildOutcome::Built(_)));
+        assert_eq!(std::fs::read(b.path()).unwrap(), COMPONENT);
+        assert_eq!(b.path(), root.path().join("target/courier/shell/agent.wasm"));
+        assert!(matches!(l.build(root.path(), &mut |_| {}).unwrap(), BuildOutcome::Cached(_)));
+        std::fs::write(d.join("src/main.txt"), "v2").unwrap();
+        assert!(matches!(l.build(root.path(), &mut |_| {}).unwrap(), BuildOutcome::Built(_)));
+        let count = std::fs::read_to_string(root.path().join("target/courier/shell/build/count")).unwrap();
+        assert_eq!(count.lines().count(), 2);
+        assert_eq!(logs.len(), 1);
+    }
+
+    #[test]
+    fn a_missing_tool_gives_the_hint_and_setup() {
+        let root = tempfile::tempdir().unwrap();
+        let text = shell_lang("shell", r"\0asm\r\0\1\0").replace(
+            "checks = [",
+            "checks = [{ command = [\"courier-no-such-tool-xyz\"], hint = \"run `get-xyz`\" }, ",
+        );
+        let d = lang_dir(root.path(), "shell", &text);
+        let err = Language::load(&d).unwrap().build(root.path(), &mut |_| {}).unwrap_err().to_string();
+        assert!(err.contains("the shell toolchain is not ready"), "{err}");
+        assert!(err.contains("courier-no-such-tool-xyz") && err.contains("run `get-xyz`"), "{err}");
+        assert!(err.contains("install sh"), "{err}");
+    }
+
+    #[test]
+    fn a_core_module_is_refused_when_a_component_is_promised() {
+        let root = tempfile::tempdir().unwrap();
+        let d = lang_dir(root.path(), "shell", &shell_lang("shell", r"\0asm\1\0\0\0"));
+        let err = Language::load(&d).unwrap().build(root.path(), &mut |_| {}).unwrap_err().to_string();
+        assert!(err.contains("is a core module"), "{err}");
+    }
+
+    #[test]
+    fn discovery_checks_names_and_expectations() {
+        let root = tempfile::tempdir().unwrap();
+        lang_dir(root.path(), "one", &shell_lang("one", "x"));
+        let two = lang_dir(root.path(), "two", &shell_lang("two", "x"));
+        std::fs::write(two.join("expectations.toml"), "[xfail]\nH03 = \"drops instead of rejecting\"\n").unwrap();
+        std::fs::create_dir_all(root.path().join("languages/not-a-language")).unwrap();
+        let all = discover(root.path()).unwrap();
+        assert_eq!(all.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), ["one", "two"]);
+        assert_eq!(all[1].xfail["H03"], "drops instead of rejecting");
+        let err = select(all.clone(), &["three".into()]).unwrap_err().to_string();
+        assert!(err.contains("no language `three` (found: one, two)"), "{err}");
+        assert_eq!(select(all, &["two".into()]).unwrap().len(), 1);
+
+        std::fs::write(two.join("expectations.toml"), "[xfial]\n").unwrap();
+        let err = Language::load(&two).unwrap_err().to_string();
+        assert!(err.contains("expectations.toml:1:2") && err.contains("xfial"), "{err}");
+
+        let bad = lang_dir(root.path(), "three", &shell_lang("four", "x"));
+        let err = Language::load(&bad).unwrap_err().to_string();
+        assert!(err.contains("differs from its folder"), "{err}");
+        assert_eq!(find_root(&root.path().join("languages/one/src")).unwrap(), root.path());
+    }
+
+    #[test]
+    fn wasm_kinds() {
+        assert_eq!(wasm_kind(COMPONENT), Some(OutputKind::Component));
+        assert_eq!(wasm_kind(b"\0asm\x01\0\0\0"), Some(OutputKind::CoreModule));
+        assert_eq!(wasm_kind(b"\x7fELF...."), None);
+    }
+}

@@ -1,0 +1,293 @@
+//! A whole run: select cases and languages, build the agents, run every language × case cell
+//! concurrently (all languages share one pool), apply each language's documented deviations,
+//! and check that every planned cell got exactly one result.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::bail;
+use futures::StreamExt;
+
+use crate::adapter::Adapter;
+use crate::case::{self, LoadedCase};
+use crate::harness::{self, Env};
+use crate::language::{self, BuildOutcome, Language};
+use crate::report::terminal::{Progress, Style};
+use crate::report::{CaseInfo, CellResult, Outcome, Report};
+use crate::upstream::TestCa;
+
+pub struct Options {
+    /// The project root (has `languages/`).
+    pub root: PathBuf,
+    pub cases_dir: PathBuf,
+    /// Language names; empty means every discovered language.
+    pub languages: Vec<String>,
+    /// Case filters; empty means all.
+    pub filters: Vec<String>,
+    /// `(i, n)`: run the i-th of n shards (1-based).
+    pub shard: Option<(usize, usize)>,
+    /// Cells in flight at once.
+    pub jobs: usize,
+    pub adapter: Arc<dyn Adapter>,
+    pub style: Style,
+}
+
+/// `3/4` → `(3, 4)`.
+pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let (i, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("`{s}`: write the shard as I/N, e.g. 1/4"))?;
+    let i: usize = i.trim().parse().map_err(|_| format!("`{s}`: I is not a number"))?;
+    let n: usize = n.trim().parse().map_err(|_| format!("`{s}`: N is not a number"))?;
+    if n == 0 || i == 0 || i > n {
+        return Err(format!("`{s}`: need 1 ≤ I ≤ N"));
+    }
+    Ok((i, n))
+}
+
+/// Whether a case id matches one filter: a glob with `*` and `?`, or else an id prefix;
+/// case-insensitive.
+pub fn matches(filter: &str, id: &str) -> bool {
+    fn glob(p: &[u8], s: &[u8]) -> bool {
+        match (p.first(), s.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => glob(&p[1..], s) || (!s.is_empty() && glob(p, &s[1..])),
+            (Some(b'?'), Some(_)) => glob(&p[1..], &s[1..]),
+            (Some(a), Some(b)) if a.eq_ignore_ascii_case(b) => glob(&p[1..], &s[1..]),
+            _ => false,
+        }
+    }
+    if filter.contains(['*', '?']) {
+        glob(filter.as_bytes(), id.as_bytes())
+    } else {
+        id.to_ascii_lowercase().starts_with(&filter.to_ascii_lowercase())
+    }
+}
+
+/// Loads every case, with every bad file in the error.
+pub fn load_cases(dir: &Path) -> anyhow::Result<Vec<LoadedCase>> {
+    case::load_dir(dir).map_err(|errs| {
+        let lines: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+        anyhow::anyhow!("{} bad case file(s):\n  {}", errs.len(), lines.join("\n  "))
+    })
+}
+
+/// The cases the filters select.
+pub fn select_cases(all: &[LoadedCase], filters: &[String]) -> anyhow::Result<Vec<LoadedCase>> {
+    let picked: Vec<LoadedCase> = all
+        .iter()
+        .cloned()
+        .filter(|c| filters.is_empty() || filters.iter().any(|f| matches(f, &c.case.id)))
+        .collect();
+    if picked.is_empty() {
+        bail!("no case matches {:?}", filters);
+    }
+    Ok(picked)
+}
+
+/// The cells of a shard, in matrix order (case, then language).
+pub fn plan(cases: usize, languages: usize, shard: Option<(usize, usize)>) -> Vec<(usize, usize)> {
+    let mut cells = Vec::new();
+    for c in 0..cases {
+        for l in 0..languages {
+            cells.push((c, l));
+        }
+    }
+    match shard {
+        Some((i, n)) => cells
+            .into_iter()
+            .enumerate()
+            .filter(|(k, _)| k % n == i - 1)
+            .map(|(_, c)| c)
+            .collect(),
+        None => cells,
+    }
+}
+
+/// Applies a language's expectations to a raw result.
+pub fn apply_expectation(mut r: CellResult, xfail: Option<&String>) -> CellResult {
+    let Some(why) = xfail else {
+        return r;
+    };
+    match r.outcome {
+        Outcome::Fail => {
+            r.outcome = Outcome::Xfail;
+            r.reason = format!("documented: {why} (observed: {})", r.reason);
+        }
+        Outcome::Pass => {
+            r.outcome = Outcome::Xpass;
+            r.reason = format!(
+                "passes, but expectations.toml documents a failure ({why}): remove the entry"
+            );
+        }
+        _ => {}
+    }
+    r
+}
+
+pub async fn run(opts: Options) -> anyhow::Result<Report> {
+    let started = Instant::now();
+    let all = load_cases(&opts.cases_dir)?;
+    let cases = select_cases(&all, &opts.filters)?;
+    let langs = language::select(language::discover(&opts.root)?, &opts.languages)?;
+    if langs.is_empty() {
+        bail!("no languages found under {}", opts.root.join("languages").display());
+    }
+    let all_ids: BTreeSet<&str> = all.iter().map(|c| c.case.id.as_str()).collect();
+    for l in &langs {
+        for id in l.xfail.keys() {
+            if !all_ids.contains(id.as_str()) {
+                bail!(
+                    "{}: expectations.toml names `{id}`, which is not a case",
+                    l.dir.display()
+                );
+            }
+        }
+    }
+
+    // Build each language once (sequentially: builds are CPU-heavy and the machine is small).
+    let mut agents: Vec<Result<PathBuf, String>> = Vec::new();
+    for l in &langs {
+        let l2: Language = l.clone();
+        let root = opts.root.clone();
+        let built = tokio::task::spawn_blocking(move || {
+            l2.build(&root, &mut |m| eprintln!("building {m}"))
+        })
+        .await?;
+        agents.push(match built {
+            Ok(BuildOutcome::Built(p)) | Ok(BuildOutcome::Cached(p)) => Ok(p),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                Err(format!("the agent did not build: {}", format!("{e:#}").lines().next().unwrap_or("")))
+            }
+        });
+    }
+
+    let work = tempfile::Builder::new().prefix("courier-conformance-").tempdir()?;
+    let env = Arc::new(Env {
+        adapter: opts.adapter.clone(),
+        ca: TestCa::generate(work.path())?,
+        work: work.path().to_path_buf(),
+    });
+    let cells = plan(cases.len(), langs.len(), opts.shard);
+    let mut progress = Progress::new(opts.style, cells.len());
+    let cases = Arc::new(cases);
+    let mut stream = futures::stream::iter(cells.clone().into_iter().map(|(c, l)| {
+        let env = env.clone();
+        let cases = cases.clone();
+        let lang = langs[l].name.clone();
+        let agent = agents[l].clone();
+        let xfail = langs[l].xfail.get(&cases[c].case.id).cloned();
+        async move {
+            let case = &cases[c];
+            let raw = match agent {
+                Ok(path) => harness::run_cell(&env, case, &lang, &path).await,
+                Err(why) => CellResult {
+                    case: case.case.id.clone(),
+                    language: lang.clone(),
+                    outcome: Outcome::Fail,
+                    reason: why,
+                    duration_ms: 0,
+                    diff: String::new(),
+                    details: None,
+                },
+            };
+            apply_expectation(raw, xfail.as_ref())
+        }
+    }))
+    .buffer_unordered(opts.jobs.max(1));
+    let mut results = Vec::new();
+    while let Some(r) = stream.next().await {
+        progress.tick(&r);
+        results.push(r);
+    }
+    progress.finish();
+
+    // The guard: one result per planned cell, no more, no less.
+    let planned: BTreeSet<(String, String)> = cells
+        .iter()
+        .map(|(c, l)| (cases[*c].case.id.clone(), langs[*l].name.clone()))
+        .collect();
+    let got: Vec<(String, String)> = results
+        .iter()
+        .map(|r| (r.case.clone(), r.language.clone()))
+        .collect();
+    let got_set: BTreeSet<(String, String)> = got.iter().cloned().collect();
+    if got.len() != planned.len() || got_set != planned {
+        let missing: Vec<_> = planned.difference(&got_set).collect();
+        bail!(
+            "internal error: {} cells planned, {} results ({} distinct); missing {missing:?}",
+            planned.len(),
+            got.len(),
+            got_set.len()
+        );
+    }
+    let case_pos = |id: &str| cases.iter().position(|c| c.case.id == id);
+    let lang_pos = |n: &str| langs.iter().position(|l| l.name == n);
+    results.sort_by_key(|r| (case_pos(&r.case), lang_pos(&r.language)));
+
+    Ok(Report {
+        version: 1,
+        runtime: opts.adapter.name().to_string(),
+        languages: langs.iter().map(|l| l.name.clone()).collect(),
+        cases: cases
+            .iter()
+            .map(|c| CaseInfo {
+                id: c.case.id.clone(),
+                title: c.case.title.clone(),
+                tier: c.case.tier.to_string(),
+            })
+            .collect(),
+        results,
+        shards: opts.shard.map(|(i, n)| vec![format!("{i}/{n}")]).unwrap_or_default(),
+        duration_ms: started.elapsed().as_millis() as u64,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_the_cells() {
+        let all = plan(7, 3, None);
+        assert_eq!(all.len(), 21);
+        let mut union = Vec::new();
+        for i in 1..=4 {
+            union.extend(plan(7, 3, Some((i, 4))));
+        }
+        union.sort();
+        assert_eq!(union, all);
+        assert_eq!(parse_shard("2/4"), Ok((2, 4)));
+        assert!(parse_shard("0/4").is_err() && parse_shard("5/4").is_err() && parse_shard("x").is_err());
+    }
+
+    #[test]
+    fn filters_are_globs_or_prefixes() {
+        assert!(matches("P*", "P01") && matches("p1?", "P12") && matches("R", "R01"));
+        assert!(!matches("P1?", "P1") && !matches("R02", "R01") && !matches("*x", "P01"));
+        assert!(matches("*", "anything") && matches("H0", "H04"));
+    }
+
+    #[test]
+    fn expectations_turn_fail_into_xfail_and_pass_into_xpass() {
+        let r = |o| CellResult {
+            case: "H03".into(),
+            language: "l".into(),
+            outcome: o,
+            reason: "step 1 status".into(),
+            duration_ms: 1,
+            diff: String::new(),
+            details: None,
+        };
+        let why = "drops forbidden headers".to_string();
+        let x = apply_expectation(r(Outcome::Fail), Some(&why));
+        assert_eq!(x.outcome, Outcome::Xfail);
+        assert!(x.reason.contains("drops forbidden headers") && x.reason.contains("step 1 status"));
+        assert_eq!(apply_expectation(r(Outcome::Pass), Some(&why)).outcome, Outcome::Xpass);
+        assert_eq!(apply_expectation(r(Outcome::Skip), Some(&why)).outcome, Outcome::Skip);
+        assert_eq!(apply_expectation(r(Outcome::Pass), None).outcome, Outcome::Pass);
+    }
+}

@@ -20,10 +20,14 @@ pub fn default_policy(case: &Case, ctx: &Context) -> Vec<String> {
             continue;
         };
         let port = up.addr.port();
-        out.push(format!("{}://{}", up.scheme, match up.addr {
-            std::net::SocketAddr::V6(a) => format!("[{}]:{port}", a.ip()),
-            std::net::SocketAddr::V4(a) => format!("{}:{port}", a.ip()),
-        }));
+        out.push(format!(
+            "{}://{}",
+            up.scheme,
+            match up.addr {
+                std::net::SocketAddr::V6(a) => format!("[{}]:{port}", a.ip()),
+                std::net::SocketAddr::V4(a) => format!("{}:{port}", a.ip()),
+            }
+        ));
         if spec.bind == Bind::V4 {
             out.push(format!("{}://localhost:{port}", up.scheme));
         }
@@ -85,7 +89,10 @@ pub fn manifest(case: &Case, ctx: &Context, component: &Path, check: Option<&Loa
         triggers.push(Value::Table(trig));
 
         let mut comp = Map::new();
-        comp.insert("source".into(), Value::String(component.to_string_lossy().into_owned()));
+        comp.insert(
+            "source".into(),
+            Value::String(component.to_string_lossy().into_owned()),
+        );
         let hosts = match (i, check) {
             (0, Some(chk)) => Some(chk.allowed_outbound_hosts.clone()),
             _ => match (&c.allowed_outbound_hosts, &c.allowed_http_hosts) {
@@ -131,7 +138,10 @@ pub fn write(
         None => "spin.toml".into(),
     };
     let manifest_path = dir.join(name);
-    std::fs::write(&manifest_path, manifest(case, ctx, component, check.map(|c| c.1)))?;
+    std::fs::write(
+        &manifest_path,
+        manifest(case, ctx, component, check.map(|c| c.1)),
+    )?;
     let runtime_config = match &case.app.runtime_config {
         Some(text) => {
             let p = dir.join("runtime-config.toml");
@@ -182,7 +192,8 @@ mod tests {
         let c = case(
             "id='X'\ntitle='t'\ntier='core'\n[upstreams.U]\n[upstreams.S]\nbind='::1'\nprotocol='https'\n[[steps]]\nurl='/'\nexpect={status=200}\n",
         );
-        let m: Value = toml::from_str(&manifest(&c, &ctx(), Path::new("/a/agent.wasm"), None)).unwrap();
+        let m: Value =
+            toml::from_str(&manifest(&c, &ctx(), Path::new("/a/agent.wasm"), None)).unwrap();
         assert_eq!(m["spin_manifest_version"].as_integer(), Some(2));
         assert_eq!(m["trigger"]["http"][0]["route"].as_str(), Some("/..."));
         assert_eq!(m["trigger"]["http"][0]["component"].as_str(), Some("agent"));
@@ -194,7 +205,14 @@ mod tests {
             .iter()
             .map(|v| v.as_str().unwrap())
             .collect();
-        assert_eq!(hosts, ["https://[::1]:4001", "http://127.0.0.1:4000", "http://localhost:4000"]);
+        assert_eq!(
+            hosts,
+            [
+                "https://[::1]:4001",
+                "http://127.0.0.1:4000",
+                "http://localhost:4000"
+            ]
+        );
     }
 
     #[test]
@@ -221,23 +239,41 @@ expect = { status = 200 }
 "#,
         );
         let m: Value = toml::from_str(&manifest(&c, &ctx(), Path::new("/w.wasm"), None)).unwrap();
-        assert_eq!(m["variables"]["host"]["default"].as_str(), Some("localhost"));
+        assert_eq!(
+            m["variables"]["host"]["default"].as_str(),
+            Some("localhost")
+        );
         assert_eq!(m["variables"]["secret"]["required"].as_bool(), Some(true));
-        assert_eq!(m["trigger"]["http"][1]["route"]["private"].as_bool(), Some(true));
-        assert_eq!(m["component"]["agent"]["variables"]["h"].as_str(), Some("{{ host }}"));
+        assert_eq!(
+            m["trigger"]["http"][1]["route"]["private"].as_bool(),
+            Some(true)
+        );
+        assert_eq!(
+            m["component"]["agent"]["variables"]["h"].as_str(),
+            Some("{{ host }}")
+        );
         assert_eq!(
             m["component"]["agent"]["allowed_outbound_hosts"][0].as_str(),
             Some("http://{{ host }}:1")
         );
-        assert!(m["component"]["back"].get("allowed_outbound_hosts").is_none());
-        assert_eq!(m["component"]["back"]["allowed_http_hosts"][0].as_str(), Some("self"));
+        assert!(m["component"]["back"]
+            .get("allowed_outbound_hosts")
+            .is_none());
+        assert_eq!(
+            m["component"]["back"]["allowed_http_hosts"][0].as_str(),
+            Some("self")
+        );
 
         let check = LoadCheck {
             allowed_outbound_hosts: vec!["example.com".into()],
             variables: None,
             error_contains: vec![],
         };
-        let m: Value = toml::from_str(&manifest(&c, &ctx(), Path::new("/w.wasm"), Some(&check))).unwrap();
-        assert_eq!(m["component"]["agent"]["allowed_outbound_hosts"][0].as_str(), Some("example.com"));
+        let m: Value =
+            toml::from_str(&manifest(&c, &ctx(), Path::new("/w.wasm"), Some(&check))).unwrap();
+        assert_eq!(
+            m["component"]["agent"]["allowed_outbound_hosts"][0].as_str(),
+            Some("example.com")
+        );
     }
 }

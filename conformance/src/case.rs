@@ -14,16 +14,34 @@ use crate::protocol::{self, Body, RequestOptions, UrlParts};
 /// Features a runtime may or may not have. A case lists those it needs; an adapter lacking one
 /// reports the case as `skip` with the reason.
 pub const FEATURES: &[(&str, &str)] = &[
-    ("policy", "enforces allowed_outbound_hosts (denies what the manifest does not allow)"),
-    ("manifest", "serves a Spin manifest: several components, routes, variables"),
-    ("variables", "application variables in manifests and allowed_outbound_hosts"),
+    (
+        "policy",
+        "enforces allowed_outbound_hosts (denies what the manifest does not allow)",
+    ),
+    (
+        "manifest",
+        "serves a Spin manifest: several components, routes, variables",
+    ),
+    (
+        "variables",
+        "application variables in manifests and allowed_outbound_hosts",
+    ),
     ("chaining", "local service chaining to <id>.spin.internal"),
     ("private-routes", "route = { private = true }"),
-    ("self-requests", "relative URLs and self.alt reach the app's own listener"),
+    (
+        "self-requests",
+        "relative URLs and self.alt reach the app's own listener",
+    ),
     ("runtime-config", "a Spin runtime-config file"),
     ("tls-ca", "[[client_tls]] ca_roots_file to trust a test CA"),
-    ("test-resolver", "a test-only DNS override applied after the policy check"),
-    ("load-validation", "refuses to load an app whose allowed_outbound_hosts is malformed"),
+    (
+        "test-resolver",
+        "a test-only DNS override applied after the policy check",
+    ),
+    (
+        "load-validation",
+        "refuses to load an app whose allowed_outbound_hosts is malformed",
+    ),
     ("legacy-hosts", "the deprecated allowed_http_hosts key"),
 ];
 
@@ -201,6 +219,9 @@ pub struct UpstreamExpect {
     pub any_order: bool,
     #[serde(default)]
     pub request: Vec<RequestExpect>,
+    /// Checks every recorded request must pass.
+    #[serde(default)]
+    pub each: Option<RequestExpect>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -312,7 +333,8 @@ pub struct Variable {
 impl TryFrom<toml::Value> for Variable {
     type Error = String;
     fn try_from(v: toml::Value) -> Result<Self, String> {
-        const HELP: &str = "a variable is a default string or { default = \"…\" } or { required = true }";
+        const HELP: &str =
+            "a variable is a default string or { default = \"…\" } or { required = true }";
         match v {
             toml::Value::String(s) => Ok(Variable {
                 default: Some(s),
@@ -369,11 +391,14 @@ impl ComponentSpec {
         }
     }
 
-    /// The path the harness posts instructions to (`/...` → `/run`, `/a/...` → `/a/run`).
+    /// The path the harness posts instructions to: `/...` → `/run`, `/a/...` → `/a/run`, and
+    /// an exact route is used as it is.
     pub fn run_path(&self) -> Option<String> {
         let route = self.route.as_deref()?;
-        let base = route.strip_suffix("/...").unwrap_or(route.trim_end_matches('/'));
-        Some(format!("{base}/run"))
+        Some(match route.strip_suffix("/...") {
+            Some(base) => format!("{base}/run"),
+            None => route.to_string(),
+        })
     }
 }
 
@@ -411,6 +436,9 @@ pub struct StepSpec {
     pub body: Option<BodySpec>,
     #[serde(default)]
     pub chunks: Option<Vec<u64>>,
+    /// Request trailers (needs a streaming API).
+    #[serde(default)]
+    pub trailers: Vec<(String, String)>,
     #[serde(default)]
     pub options: Option<RequestOptions>,
     #[serde(default)]
@@ -492,6 +520,9 @@ pub struct Expect {
     /// Results of the SDK's header lookups (empty list: not found).
     #[serde(default)]
     pub lookups: BTreeMap<String, Vec<String>>,
+    /// Response trailers: every value of each name (names case-insensitive).
+    #[serde(default)]
+    pub trailers: BTreeMap<String, Vec<String>>,
     /// JSON-pointer checks on the body; a string holding JSON is descended into.
     #[serde(default)]
     pub json: BTreeMap<String, toml::Value>,
@@ -511,6 +542,7 @@ impl StepSpec {
             headers: self.headers.clone(),
             body: self.body.as_ref().map(|b| b.0.clone()),
             chunks: self.chunks.clone(),
+            trailers: self.trailers.clone(),
             options: self.options.clone(),
             lookup: self.lookup.clone(),
             forward_inbound_headers: self.forward_inbound_headers,
@@ -554,7 +586,11 @@ impl Case {
         if !self.load_checks.is_empty() {
             n.insert("load-validation");
         }
-        if self.upstreams.values().any(|u| u.protocol == Protocol::Https) {
+        if self
+            .upstreams
+            .values()
+            .any(|u| u.protocol == Protocol::Https)
+        {
             n.insert("tls-ca");
         }
         let expects = self
@@ -563,11 +599,16 @@ impl Case {
             .map(|s| &s.expect)
             .chain(self.inbound.iter().map(|i| &i.expect));
         for e in expects {
-            let errs = e.error.iter().flatten();
-            for code in errs {
-                if code == "HTTP-request-denied" {
-                    n.insert("policy");
-                }
+            // A denial needs a policy only when it is the one acceptable outcome.
+            let codes: Vec<&str> = e
+                .error
+                .iter()
+                .flatten()
+                .map(String::as_str)
+                .filter(|c| *c != "unsupported")
+                .collect();
+            if e.status.is_none() && codes == ["HTTP-request-denied"] {
+                n.insert("policy");
             }
         }
         for s in &self.steps {
@@ -654,7 +695,10 @@ pub fn parse(file: &Path, text: &str) -> Result<LoadedCase, CaseError> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
-        return Err(field_err("id", "an id is letters, digits, `-` and `_`".into()));
+        return Err(field_err(
+            "id",
+            "an id is letters, digits, `-` and `_`".into(),
+        ));
     }
     if let Some(stem) = file.file_stem().and_then(|s| s.to_str()) {
         if stem != case.id {
@@ -696,21 +740,33 @@ pub fn parse(file: &Path, text: &str) -> Result<LoadedCase, CaseError> {
         if !name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
             || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         {
-            return Err(field_err(&f, "an upstream name is a letter then letters, digits or `_`".into()));
+            return Err(field_err(
+                &f,
+                "an upstream name is a letter then letters, digits or `_`".into(),
+            ));
         }
         if name == "ca_pem" {
             return Err(field_err(&f, "`ca_pem` is reserved".into()));
         }
         if u.port.is_some() && u.bind != Bind::Cell {
-            return Err(field_err(&f, "a fixed `port` needs `bind = \"cell\"`".into()));
+            return Err(field_err(
+                &f,
+                "a fixed `port` needs `bind = \"cell\"`".into(),
+            ));
         }
         if matches!(u.mode, Mode::Closed | Mode::Blackhole)
             && (u.reply.is_some() || !u.routes.is_empty())
         {
-            return Err(field_err(&f, "closed and blackhole servers do not reply".into()));
+            return Err(field_err(
+                &f,
+                "closed and blackhole servers do not reply".into(),
+            ));
         }
         if u.protocol != Protocol::Http1 && u.bind == Bind::Cell && u.port.is_some() {
-            return Err(field_err(&f, "a fixed port is for plain HTTP/1 servers".into()));
+            return Err(field_err(
+                &f,
+                "a fixed port is for plain HTTP/1 servers".into(),
+            ));
         }
         for (i, r) in u.routes.iter().enumerate() {
             if r.path.as_deref().is_none_or(|p| !p.starts_with('/')) {
@@ -721,7 +777,10 @@ pub fn parse(file: &Path, text: &str) -> Result<LoadedCase, CaseError> {
             }
         }
         if u.reply.as_ref().is_some_and(|r| r.path.is_some()) {
-            return Err(field_err(&format!("{f}.reply.path"), "the default reply has no path".into()));
+            return Err(field_err(
+                &format!("{f}.reply.path"),
+                "the default reply has no path".into(),
+            ));
         }
     }
 
@@ -736,46 +795,81 @@ pub fn parse(file: &Path, text: &str) -> Result<LoadedCase, CaseError> {
                 .chars()
                 .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
         {
-            return Err(field_err(&f, format!("component id `{}` must be kebab-case", c.id)));
+            return Err(field_err(
+                &f,
+                format!("component id `{}` must be kebab-case", c.id),
+            ));
         }
         if !ids.insert(c.id.as_str()) {
             return Err(field_err(&f, format!("duplicate component id `{}`", c.id)));
         }
         if c.private == c.route.is_some() {
-            return Err(field_err(&f, "give a component either a `route` or `private = true`".into()));
+            return Err(field_err(
+                &f,
+                "give a component either a `route` or `private = true`".into(),
+            ));
         }
         if c.route.as_deref().is_some_and(|r| !r.starts_with('/')) {
             return Err(field_err(&f, "a route starts with `/`".into()));
         }
     }
     if comps[0].private && (!case.steps.is_empty() || !case.load_checks.is_empty()) {
-        return Err(field_err("app.components[0]", "the entry component cannot be private".into()));
+        return Err(field_err(
+            "app.components[0]",
+            "the entry component cannot be private".into(),
+        ));
     }
 
     // Steps and inbound requests.
     for (i, s) in case.steps.iter().enumerate() {
         let f = format!("steps[{i}]");
         if s.url.is_some() == s.url_parts.is_some() {
-            return Err(field_err(&f, "give exactly one of `url` and `url_parts`".into()));
+            return Err(field_err(
+                &f,
+                "give exactly one of `url` and `url_parts`".into(),
+            ));
         }
         if let Some(c) = &s.component {
             match comps.iter().find(|x| &x.id == c) {
-                None => return Err(field_err(&format!("{f}.component"), format!("no component `{c}`"))),
+                None => {
+                    return Err(field_err(
+                        &format!("{f}.component"),
+                        format!("no component `{c}`"),
+                    ))
+                }
                 Some(x) if x.private => {
-                    return Err(field_err(&format!("{f}.component"), format!("`{c}` is private: the harness cannot reach it")))
+                    return Err(field_err(
+                        &format!("{f}.component"),
+                        format!("`{c}` is private: the harness cannot reach it"),
+                    ))
                 }
                 _ => {}
             }
         }
+        if let (Some(chunks), Some(body)) = (&s.chunks, &s.body) {
+            let len = body.0.digest().map(|d| d.0).unwrap_or(0);
+            if chunks.iter().sum::<u64>() > len {
+                return Err(field_err(
+                    &format!("{f}.chunks"),
+                    format!("the chunks add up to more than the body's {len} bytes"),
+                ));
+            }
+        }
         if !s.inbound_headers.is_empty() && !s.forward_inbound_headers {
-            return Err(field_err(&f, "`inbound_headers` only matter with `forward_inbound_headers = true`".into()));
+            return Err(field_err(
+                &f,
+                "`inbound_headers` only matter with `forward_inbound_headers = true`".into(),
+            ));
         }
         check_expect(&s.expect).map_err(|m| field_err(&format!("{f}.expect"), m))?;
     }
     for (i, s) in case.inbound.iter().enumerate() {
         let f = format!("inbound[{i}]");
         if !s.path.starts_with('/') {
-            return Err(field_err(&format!("{f}.path"), "an inbound path starts with `/`".into()));
+            return Err(field_err(
+                &format!("{f}.path"),
+                "an inbound path starts with `/`".into(),
+            ));
         }
         check_expect(&s.expect).map_err(|m| field_err(&format!("{f}.expect"), m))?;
     }

@@ -57,7 +57,10 @@ fn a_good_case_loads_and_instantiates() {
         },
     );
     let inst = c.instantiate(&ctx).unwrap();
-    assert_eq!(inst.steps[0].url.as_deref(), Some("http://127.0.0.1:4321/a?x=1"));
+    assert_eq!(
+        inst.steps[0].url.as_deref(),
+        Some("http://127.0.0.1:4321/a?x=1")
+    );
     assert_eq!(inst.steps[1].url.as_deref(), Some("http://127.0.0.1:4322/"));
     assert_eq!(
         inst.upstreams["U"].expect.request[0].headers["host"],
@@ -76,7 +79,10 @@ fn an_unknown_top_level_field_is_rejected_at_its_line() {
 
 #[test]
 fn an_unknown_nested_field_is_rejected_at_its_line() {
-    let text = GOOD.replace("status = 201\nbody = \"made\"\n\n[[steps]]", "stauts = 201\n\n[[steps]]");
+    let text = GOOD.replace(
+        "status = 201\nbody = \"made\"\n\n[[steps]]",
+        "stauts = 201\n\n[[steps]]",
+    );
     let (pos, _, msg) = at(&text);
     assert_eq!(pos, Some((23, 1)));
     assert!(msg.contains("unknown field `stauts`"), "{msg}");
@@ -100,7 +106,10 @@ fn a_bad_enum_value_names_the_choices() {
 
 #[test]
 fn a_bad_body_table_is_rejected_with_the_reason() {
-    let text = GOOD.replace("body = \"made\"\n\n[[steps]]", "body = { txt = \"made\" }\n\n[[steps]]");
+    let text = GOOD.replace(
+        "body = \"made\"\n\n[[steps]]",
+        "body = { txt = \"made\" }\n\n[[steps]]",
+    );
     let (pos, _, msg) = at(&text);
     assert_eq!(pos, Some((24, 8)));
     assert!(msg.contains("bad body entry `txt`"), "{msg}");
@@ -111,7 +120,10 @@ fn semantic_errors_name_the_field() {
     let e = load(&GOOD.replace("needs = [\"policy\"]", "needs = []")).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("needs"));
     assert!(e.message.contains("uses `policy`"), "{e}");
-    assert!(e.to_string().starts_with("cases/X01.toml: `needs`: "), "{e}");
+    assert!(
+        e.to_string().starts_with("cases/X01.toml: `needs`: "),
+        "{e}"
+    );
 
     let (_, field, msg) = at(&GOOD.replace("http://{U}/a?x=1\"", "http://{W}/a?x=1\""));
     assert_eq!(field.as_deref(), Some("steps[0].url"));
@@ -119,12 +131,19 @@ fn semantic_errors_name_the_field() {
 
     let (_, field, msg) = at(&GOOD.replace("HTTP-request-denied", "HttpRequestDenied"));
     assert_eq!(field.as_deref(), Some("steps[1].expect"));
-    assert!(msg.contains("`HttpRequestDenied` is not a wasi:http error-code"), "{msg}");
+    assert!(
+        msg.contains("`HttpRequestDenied` is not a wasi:http error-code"),
+        "{msg}"
+    );
 
-    let (_, field, _) = at(&GOOD.replace("[steps.expect]\nstatus = 201", "[steps.expect]\nbody_len = 1"));
+    let (_, field, _) = at(&GOOD.replace(
+        "[steps.expect]\nstatus = 201",
+        "[steps.expect]\nbody_len = 1",
+    ));
     assert_eq!(field.as_deref(), Some("steps[0].expect"));
 
-    let (_, field, msg) = at(&GOOD.replace("needs = [\"policy\"]", "needs = [\"policy\", \"teleport\"]"));
+    let (_, field, msg) =
+        at(&GOOD.replace("needs = [\"policy\"]", "needs = [\"policy\", \"teleport\"]"));
     assert_eq!(field.as_deref(), Some("needs"));
     assert!(msg.contains("unknown feature `teleport`"), "{msg}");
 }
@@ -147,7 +166,10 @@ fn components_are_checked() {
         + "\n[[app.components]]\nid = \"agent\"\nroute = \"/...\"\n[[app.components]]\nid = \"back\"\nprivate = true\nroute = \"/b\"\n";
     let (_, field, msg) = at(&text);
     assert_eq!(field.as_deref(), Some("app.components[1]"));
-    assert!(msg.contains("either a `route` or `private = true`"), "{msg}");
+    assert!(
+        msg.contains("either a `route` or `private = true`"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -155,7 +177,11 @@ fn load_dir_reports_every_bad_file() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("X01.toml"), GOOD).unwrap();
     std::fs::write(dir.path().join("X02.toml"), "id = 3").unwrap();
-    std::fs::write(dir.path().join("X03.toml"), GOOD.replace("X01", "X03").replace("tier", "teir")).unwrap();
+    std::fs::write(
+        dir.path().join("X03.toml"),
+        GOOD.replace("X01", "X03").replace("tier", "teir"),
+    )
+    .unwrap();
     std::fs::write(dir.path().join("README.md"), "not a case").unwrap();
     let errs = load_dir(dir.path()).unwrap_err();
     assert_eq!(errs.len(), 2, "{errs:?}");

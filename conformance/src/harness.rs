@@ -50,7 +50,11 @@ pub async fn run_cell(env: &Env, case: &LoadedCase, language: &str, agent: &Path
         .collect();
     if !missing.is_empty() {
         result.outcome = Outcome::Skip;
-        result.reason = format!("runtime `{}` lacks {}", env.adapter.name(), missing.join(", "));
+        result.reason = format!(
+            "runtime `{}` lacks {}",
+            env.adapter.name(),
+            missing.join(", ")
+        );
         return result;
     }
     let limit = Duration::from_secs(case.case.timeout_s.unwrap_or(30));
@@ -73,7 +77,9 @@ pub async fn run_cell(env: &Env, case: &LoadedCase, language: &str, agent: &Path
                 result.outcome = Outcome::Fail;
                 result.reason = first.line();
                 if o.findings.len() > 1 {
-                    result.reason.push_str(&format!(" (+{} more)", o.findings.len() - 1));
+                    result
+                        .reason
+                        .push_str(&format!(" (+{} more)", o.findings.len() - 1));
                 }
                 result.diff = judge::diff(&o.findings);
             }
@@ -90,7 +96,12 @@ struct CellOutcome {
     details: serde_json::Value,
 }
 
-async fn cell(env: &Env, loaded: &LoadedCase, agent: &Path, dir: &Path) -> anyhow::Result<CellOutcome> {
+async fn cell(
+    env: &Env,
+    loaded: &LoadedCase,
+    agent: &Path,
+    dir: &Path,
+) -> anyhow::Result<CellOutcome> {
     // Upstreams first: their addresses fill the placeholders.
     let cell_ip = upstream::next_cell_ip();
     let mut ups: BTreeMap<String, Upstream> = BTreeMap::new();
@@ -235,7 +246,10 @@ async fn drive(
         let reply = match resp {
             Err(e) => Err(format!("no answer: {e:#}")),
             Ok((200, _, b)) => serde_json::from_slice::<RunReply>(&b).map_err(|e| {
-                format!("unreadable verdict ({e}): {}", String::from_utf8_lossy(&b[..b.len().min(300)]))
+                format!(
+                    "unreadable verdict ({e}): {}",
+                    String::from_utf8_lossy(&b[..b.len().min(300)])
+                )
             }),
             Ok((status, _, b)) => Err(format!(
                 "HTTP {status}: {}",
@@ -340,7 +354,12 @@ pub async fn request(
     let hs = resp
         .headers()
         .iter()
-        .map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(n, v)| {
+            (
+                n.to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     let body = resp.into_body().collect().await?.to_bytes();
     Ok((status, hs, body))

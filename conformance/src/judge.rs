@@ -15,7 +15,11 @@ pub struct Finding {
 }
 
 impl Finding {
-    fn new(what: impl Into<String>, expected: impl Into<String>, actual: impl Into<String>) -> Self {
+    fn new(
+        what: impl Into<String>,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> Self {
         Finding {
             what: what.into(),
             expected: expected.into(),
@@ -25,7 +29,10 @@ impl Finding {
 
     /// One line: `step 2 status: expected 200, got 404`.
     pub fn line(&self) -> String {
-        format!("{}: expected {}, got {}", self.what, self.expected, self.actual)
+        format!(
+            "{}: expected {}, got {}",
+            self.what, self.expected, self.actual
+        )
     }
 }
 
@@ -64,7 +71,9 @@ pub fn verdict(label: &str, e: &Expect, v: &Verdict, run_ms: u64) -> Result<Vec<
             } else if !accepts(&err.code) {
                 let expected = match (&e.error, &e.status) {
                     (Some(codes), None) => format!("error in {}", list(codes)),
-                    (Some(codes), Some(s)) => format!("status {:?} or error in {}", s.0, list(codes)),
+                    (Some(codes), Some(s)) => {
+                        format!("status {:?} or error in {}", s.0, list(codes))
+                    }
                     (None, Some(s)) => format!("status {:?}", s.0),
                     (None, None) => "nothing".into(),
                 };
@@ -133,12 +142,20 @@ fn response(label: &str, e: &Expect, r: &ResponseVerdict, out: &mut Vec<Finding>
                     out.push(Finding::new(format!("{label} body"), expected, actual));
                 }
             }
-            Err(err) => out.push(Finding::new(format!("{label} body"), "a valid body", err.to_string())),
+            Err(err) => out.push(Finding::new(
+                format!("{label} body"),
+                "a valid body",
+                err.to_string(),
+            )),
         }
     }
     if let Some(n) = e.body_len {
         if n != r.body_len {
-            out.push(Finding::new(format!("{label} body length"), n.to_string(), r.body_len.to_string()));
+            out.push(Finding::new(
+                format!("{label} body length"),
+                n.to_string(),
+                r.body_len.to_string(),
+            ));
         }
     }
     let body = inline_body(r);
@@ -150,7 +167,9 @@ fn response(label: &str, e: &Expect, r: &ResponseVerdict, out: &mut Vec<Finding>
             out.push(Finding::new(
                 format!("{label} body"),
                 format!("to contain {needle:?}"),
-                body.as_ref().map_or("no inline body".into(), |b| format!("{:?}", String::from_utf8_lossy(b))),
+                body.as_ref().map_or("no inline body".into(), |b| {
+                    format!("{:?}", String::from_utf8_lossy(b))
+                }),
             ));
         }
     }
@@ -162,12 +181,20 @@ fn response(label: &str, e: &Expect, r: &ResponseVerdict, out: &mut Vec<Finding>
             .map(|(_, v)| v.as_str())
             .collect();
         if got != *want {
-            out.push(Finding::new(format!("{label} header {name}"), list(want), list(&got)));
+            out.push(Finding::new(
+                format!("{label} header {name}"),
+                list(want),
+                list(&got),
+            ));
         }
     }
     for name in &e.headers_absent {
         if r.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
-            out.push(Finding::new(format!("{label} header {name}"), "absent", "present"));
+            out.push(Finding::new(
+                format!("{label} header {name}"),
+                "absent",
+                "present",
+            ));
         }
     }
     for (name, want) in &e.lookups {
@@ -177,6 +204,22 @@ fn response(label: &str, e: &Expect, r: &ResponseVerdict, out: &mut Vec<Finding>
                 format!("{label} lookup {name}"),
                 list(want),
                 got.map_or("no lookup result".into(), |g| list(g)),
+            ));
+        }
+    }
+    for (name, want) in &e.trailers {
+        let got: Vec<&str> = r
+            .trailers
+            .iter()
+            .flatten()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect();
+        if got != *want {
+            out.push(Finding::new(
+                format!("{label} trailer {name}"),
+                list(want),
+                list(&got),
             ));
         }
     }
@@ -227,7 +270,11 @@ pub fn upstream(name: &str, e: &UpstreamExpect, rec: &Record) -> Vec<Finding> {
     let mut out = Vec::new();
     if let Some(n) = e.connections {
         if n != rec.connections {
-            out.push(Finding::new(format!("upstream {name} connections"), n.to_string(), rec.connections.to_string()));
+            out.push(Finding::new(
+                format!("upstream {name} connections"),
+                n.to_string(),
+                rec.connections.to_string(),
+            ));
         }
     }
     if let Some(n) = e.requests {
@@ -241,6 +288,15 @@ pub fn upstream(name: &str, e: &UpstreamExpect, rec: &Record) -> Vec<Finding> {
                 format!("upstream {name} requests"),
                 n.to_string(),
                 format!("{} {}", rec.requests.len(), list(&targets)),
+            ));
+        }
+    }
+    if let Some(each) = &e.each {
+        for (i, got) in rec.requests.iter().enumerate() {
+            out.extend(request(
+                &format!("upstream {name} request {}", i + 1),
+                each,
+                got,
             ));
         }
     }
@@ -285,29 +341,49 @@ fn request(label: &str, e: &RequestExpect, r: &RecordedRequest) -> Vec<Finding> 
     let mut out = Vec::new();
     if let Some(m) = &e.method {
         if *m != r.method {
-            out.push(Finding::new(format!("{label} method"), m.clone(), r.method.clone()));
+            out.push(Finding::new(
+                format!("{label} method"),
+                m.clone(),
+                r.method.clone(),
+            ));
         }
     }
     if let Some(t) = &e.target {
         if *t != r.target {
-            out.push(Finding::new(format!("{label} target"), t.clone(), r.target.clone()));
+            out.push(Finding::new(
+                format!("{label} target"),
+                t.clone(),
+                r.target.clone(),
+            ));
         }
     }
     for (name, want) in &e.headers {
         let got = r.header_values(name);
         if got != *want {
-            out.push(Finding::new(format!("{label} header {name}"), list(want), list(&got)));
+            out.push(Finding::new(
+                format!("{label} header {name}"),
+                list(want),
+                list(&got),
+            ));
         }
     }
     for name in &e.headers_present {
         if r.header_values(name).is_empty() {
-            out.push(Finding::new(format!("{label} header {name}"), "present", "absent"));
+            out.push(Finding::new(
+                format!("{label} header {name}"),
+                "present",
+                "absent",
+            ));
         }
     }
     for name in &e.headers_absent {
         let got = r.header_values(name);
         if !got.is_empty() {
-            out.push(Finding::new(format!("{label} header {name}"), "absent", list(&got)));
+            out.push(Finding::new(
+                format!("{label} header {name}"),
+                "absent",
+                list(&got),
+            ));
         }
     }
     for (name, value) in &e.header_values_absent {
@@ -338,13 +414,21 @@ fn request(label: &str, e: &RequestExpect, r: &RecordedRequest) -> Vec<Finding> 
     }
     if let Some(n) = e.body_len {
         if n != r.body_len {
-            out.push(Finding::new(format!("{label} body length"), n.to_string(), r.body_len.to_string()));
+            out.push(Finding::new(
+                format!("{label} body length"),
+                n.to_string(),
+                r.body_len.to_string(),
+            ));
         }
     }
     if let Some(c) = e.chunked {
         if c != r.chunked {
             let say = |c: bool| if c { "chunked" } else { "not chunked" };
-            out.push(Finding::new(format!("{label} framing"), say(c), say(r.chunked)));
+            out.push(Finding::new(
+                format!("{label} framing"),
+                say(c),
+                say(r.chunked),
+            ));
         }
     }
     for (name, want) in &e.trailers {
@@ -355,7 +439,11 @@ fn request(label: &str, e: &RequestExpect, r: &RecordedRequest) -> Vec<Finding> 
             .map(|(_, v)| v.as_str())
             .collect();
         if got != *want {
-            out.push(Finding::new(format!("{label} trailer {name}"), list(want), list(&got)));
+            out.push(Finding::new(
+                format!("{label} trailer {name}"),
+                list(want),
+                list(&got),
+            ));
         }
     }
     out

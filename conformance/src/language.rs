@@ -98,7 +98,8 @@ struct Expectations {
 }
 
 fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     toml::from_str(&text).map_err(|e| {
         let at = e
             .span()
@@ -157,7 +158,9 @@ impl Language {
             let shown = c.command.join(" ");
             match Command::new(prog).args(args).output() {
                 Err(e) => problems.push(format!("`{shown}` could not run ({e}): {}", c.hint)),
-                Ok(o) if !o.status.success() => problems.push(format!("`{shown}` failed: {}", c.hint)),
+                Ok(o) if !o.status.success() => {
+                    problems.push(format!("`{shown}` failed: {}", c.hint))
+                }
                 Ok(o) => {
                     if let Some(want) = &c.stdout_contains {
                         if !String::from_utf8_lossy(&o.stdout).contains(want.as_str()) {
@@ -219,7 +222,8 @@ impl Language {
         let agent = self.agent_path(root);
         let stamp = out_dir.join("agent.inputs");
         let hash = self.input_hash()?;
-        if agent.exists() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(hash.as_str()) {
+        if agent.exists() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(hash.as_str())
+        {
             return Ok(BuildOutcome::Cached(agent));
         }
         let build_dir = out_dir.join("build");
@@ -237,7 +241,9 @@ impl Language {
                 .current_dir(&workdir)
                 .envs(&self.config.build.env)
                 .output()
-                .with_context(|| format!("running `{}` in {}", argv.join(" "), workdir.display()))?;
+                .with_context(|| {
+                    format!("running `{}` in {}", argv.join(" "), workdir.display())
+                })?;
             if !out.status.success() {
                 let stderr = String::from_utf8_lossy(&out.stderr);
                 let tail: Vec<&str> = stderr.lines().rev().take(30).collect();
@@ -295,7 +301,8 @@ pub fn wasm_kind(bytes: &[u8]) -> Option<OutputKind> {
 }
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    let meta = std::fs::metadata(path).with_context(|| format!("build input {}", path.display()))?;
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("build input {}", path.display()))?;
     if meta.is_file() {
         out.push(path.to_path_buf());
         return Ok(());
@@ -387,14 +394,26 @@ output = "{{build_dir}}/out.wasm"
         std::fs::write(d.join("src/main.txt"), "v1").unwrap();
         let l = Language::load(&d).unwrap();
         let mut logs = Vec::new();
-        let b = l.build(root.path(), &mut |m| logs.push(m.to_string())).unwrap();
+        let b = l
+            .build(root.path(), &mut |m| logs.push(m.to_string()))
+            .unwrap();
         assert!(matches!(b, BuildOutcome::Built(_)));
         assert_eq!(std::fs::read(b.path()).unwrap(), COMPONENT);
-        assert_eq!(b.path(), root.path().join("target/courier/shell/agent.wasm"));
-        assert!(matches!(l.build(root.path(), &mut |_| {}).unwrap(), BuildOutcome::Cached(_)));
+        assert_eq!(
+            b.path(),
+            root.path().join("target/courier/shell/agent.wasm")
+        );
+        assert!(matches!(
+            l.build(root.path(), &mut |_| {}).unwrap(),
+            BuildOutcome::Cached(_)
+        ));
         std::fs::write(d.join("src/main.txt"), "v2").unwrap();
-        assert!(matches!(l.build(root.path(), &mut |_| {}).unwrap(), BuildOutcome::Built(_)));
-        let count = std::fs::read_to_string(root.path().join("target/courier/shell/build/count")).unwrap();
+        assert!(matches!(
+            l.build(root.path(), &mut |_| {}).unwrap(),
+            BuildOutcome::Built(_)
+        ));
+        let count =
+            std::fs::read_to_string(root.path().join("target/courier/shell/build/count")).unwrap();
         assert_eq!(count.lines().count(), 2);
         assert_eq!(logs.len(), 1);
     }
@@ -407,9 +426,16 @@ output = "{{build_dir}}/out.wasm"
             "checks = [{ command = [\"courier-no-such-tool-xyz\"], hint = \"run `get-xyz`\" }, ",
         );
         let d = lang_dir(root.path(), "shell", &text);
-        let err = Language::load(&d).unwrap().build(root.path(), &mut |_| {}).unwrap_err().to_string();
+        let err = Language::load(&d)
+            .unwrap()
+            .build(root.path(), &mut |_| {})
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("the shell toolchain is not ready"), "{err}");
-        assert!(err.contains("courier-no-such-tool-xyz") && err.contains("run `get-xyz`"), "{err}");
+        assert!(
+            err.contains("courier-no-such-tool-xyz") && err.contains("run `get-xyz`"),
+            "{err}"
+        );
         assert!(err.contains("install sh"), "{err}");
     }
 
@@ -417,7 +443,11 @@ output = "{{build_dir}}/out.wasm"
     fn a_core_module_is_refused_when_a_component_is_promised() {
         let root = tempfile::tempdir().unwrap();
         let d = lang_dir(root.path(), "shell", &shell_lang("shell", r"\0asm\1\0\0\0"));
-        let err = Language::load(&d).unwrap().build(root.path(), &mut |_| {}).unwrap_err().to_string();
+        let err = Language::load(&d)
+            .unwrap()
+            .build(root.path(), &mut |_| {})
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("is a core module"), "{err}");
     }
 
@@ -426,23 +456,41 @@ output = "{{build_dir}}/out.wasm"
         let root = tempfile::tempdir().unwrap();
         lang_dir(root.path(), "one", &shell_lang("one", "x"));
         let two = lang_dir(root.path(), "two", &shell_lang("two", "x"));
-        std::fs::write(two.join("expectations.toml"), "[xfail]\nH03 = \"drops instead of rejecting\"\n").unwrap();
+        std::fs::write(
+            two.join("expectations.toml"),
+            "[xfail]\nH03 = \"drops instead of rejecting\"\n",
+        )
+        .unwrap();
         std::fs::create_dir_all(root.path().join("languages/not-a-language")).unwrap();
         let all = discover(root.path()).unwrap();
-        assert_eq!(all.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), ["one", "two"]);
+        assert_eq!(
+            all.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(),
+            ["one", "two"]
+        );
         assert_eq!(all[1].xfail["H03"], "drops instead of rejecting");
-        let err = select(all.clone(), &["three".into()]).unwrap_err().to_string();
-        assert!(err.contains("no language `three` (found: one, two)"), "{err}");
+        let err = select(all.clone(), &["three".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("no language `three` (found: one, two)"),
+            "{err}"
+        );
         assert_eq!(select(all, &["two".into()]).unwrap().len(), 1);
 
         std::fs::write(two.join("expectations.toml"), "[xfial]\n").unwrap();
         let err = Language::load(&two).unwrap_err().to_string();
-        assert!(err.contains("expectations.toml:1:2") && err.contains("xfial"), "{err}");
+        assert!(
+            err.contains("expectations.toml:1:2") && err.contains("xfial"),
+            "{err}"
+        );
 
         let bad = lang_dir(root.path(), "three", &shell_lang("four", "x"));
         let err = Language::load(&bad).unwrap_err().to_string();
         assert!(err.contains("differs from its folder"), "{err}");
-        assert_eq!(find_root(&root.path().join("languages/one/src")).unwrap(), root.path());
+        assert_eq!(
+            find_root(&root.path().join("languages/one/src")).unwrap(),
+            root.path()
+        );
     }
 
     #[test]

@@ -10,14 +10,14 @@
 //! It is not a runtime and not an SDK, and it names no language: languages are discovered from
 //! `languages/*/language.toml` ([`language`]).
 
-pub mod case;
-pub mod placeholder;
-pub mod protocol;
-pub mod upstream;
-pub mod judge;
-pub mod report;
 pub mod adapter;
 pub mod app;
+pub mod case;
 pub mod harness;
+pub mod judge;
 pub mod language;
+pub mod placeholder;
+pub mod protocol;
+pub mod report;
 pub mod suite;
+pub mod upstream;

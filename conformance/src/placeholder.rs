@@ -25,7 +25,9 @@ pub struct Context {
 pub enum PlaceholderError {
     #[error("unknown placeholder `{{{0}}}` (declare an upstream of that name, or use `ca_pem`)")]
     Unknown(String),
-    #[error("placeholder `{{{0}}}`: unknown field `{1}` (use host, ip, port, port+N or url)")]
+    #[error(
+        "placeholder `{{{0}}}`: unknown field `{1}` (use host, ip, port, port+N, port-N or url)"
+    )]
     Field(String, String),
     #[error("unterminated placeholder in `{0}`")]
     Unterminated(String),
@@ -57,10 +59,13 @@ fn scan(
         }
         let body = &tail[1..];
         let len = body
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '+'))
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '+' | '-')))
             .unwrap_or(body.len());
         let inner = &body[..len];
-        let starts_like_one = inner.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+        let starts_like_one = inner
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic());
         if starts_like_one && body[len..].starts_with('}') {
             let (name, field) = match inner.split_once('.') {
                 Some((n, f)) => (n, Some(f)),
@@ -80,13 +85,22 @@ fn scan(
     Ok(out)
 }
 
-fn check_field(name: &str, field: Option<&str>) -> Result<Option<u16>, PlaceholderError> {
+/// The port offset of a `port+N` / `port-N` field.
+fn check_field(name: &str, field: Option<&str>) -> Result<Option<i32>, PlaceholderError> {
     match field {
         None | Some("host") | Some("ip") | Some("port") | Some("url") => Ok(None),
-        Some(f) => match f.strip_prefix("port+").map(str::parse::<u16>) {
-            Some(Ok(n)) => Ok(Some(n)),
-            _ => Err(PlaceholderError::Field(name.into(), f.into())),
-        },
+        Some(f) => {
+            let offset = if let Some(n) = f.strip_prefix("port+") {
+                n.parse::<u16>().ok().map(i32::from)
+            } else if let Some(n) = f.strip_prefix("port-") {
+                n.parse::<u16>().ok().map(|n| -i32::from(n))
+            } else {
+                None
+            };
+            offset
+                .map(Some)
+                .ok_or_else(|| PlaceholderError::Field(name.into(), f.into()))
+        }
     }
 }
 
@@ -128,7 +142,7 @@ impl Context {
                 Some("url") => format!("{}://{host}:{port}", up.scheme),
                 Some(_) => {
                     let n = check_field(name, field)?.unwrap_or(0);
-                    port.wrapping_add(n).to_string()
+                    (i32::from(port) + n).to_string()
                 }
             })
         })
@@ -208,6 +222,7 @@ mod tests {
         let c = ctx();
         assert_eq!(c.expand("http://{U}/x").unwrap(), "http://127.0.0.1:4000/x");
         assert_eq!(c.expand("{U.host}:{U.port+1}").unwrap(), "127.0.0.1:4001");
+        assert_eq!(c.expand("{U.port-1}..{U.port}").unwrap(), "3999..4000");
         assert_eq!(c.expand("{V6}").unwrap(), "[::1]:5000");
         assert_eq!(c.expand("{V6.ip}").unwrap(), "::1");
         assert_eq!(c.expand("{V6.url}/a").unwrap(), "https://[::1]:5000/a");

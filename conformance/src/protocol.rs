@@ -37,6 +37,9 @@ pub struct Step {
     /// unless a `content-length` header is among `headers`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chunks: Option<Vec<u64>>,
+    /// Request trailers, sent after the body (needs a streaming API).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trailers: Vec<(String, String)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<RequestOptions>,
     /// Response header names to look up through the SDK's own lookup function.

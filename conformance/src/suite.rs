@@ -39,8 +39,14 @@ pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
     let (i, n) = s
         .split_once('/')
         .ok_or_else(|| format!("`{s}`: write the shard as I/N, e.g. 1/4"))?;
-    let i: usize = i.trim().parse().map_err(|_| format!("`{s}`: I is not a number"))?;
-    let n: usize = n.trim().parse().map_err(|_| format!("`{s}`: N is not a number"))?;
+    let i: usize = i
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}`: I is not a number"))?;
+    let n: usize = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}`: N is not a number"))?;
     if n == 0 || i == 0 || i > n {
         return Err(format!("`{s}`: need 1 ≤ I ≤ N"));
     }
@@ -62,7 +68,8 @@ pub fn matches(filter: &str, id: &str) -> bool {
     if filter.contains(['*', '?']) {
         glob(filter.as_bytes(), id.as_bytes())
     } else {
-        id.to_ascii_lowercase().starts_with(&filter.to_ascii_lowercase())
+        id.to_ascii_lowercase()
+            .starts_with(&filter.to_ascii_lowercase())
     }
 }
 
@@ -133,7 +140,10 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
     let cases = select_cases(&all, &opts.filters)?;
     let langs = language::select(language::discover(&opts.root)?, &opts.languages)?;
     if langs.is_empty() {
-        bail!("no languages found under {}", opts.root.join("languages").display());
+        bail!(
+            "no languages found under {}",
+            opts.root.join("languages").display()
+        );
     }
     let all_ids: BTreeSet<&str> = all.iter().map(|c| c.case.id.as_str()).collect();
     for l in &langs {
@@ -160,12 +170,17 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
             Ok(BuildOutcome::Built(p)) | Ok(BuildOutcome::Cached(p)) => Ok(p),
             Err(e) => {
                 eprintln!("error: {e:#}");
-                Err(format!("the agent did not build: {}", format!("{e:#}").lines().next().unwrap_or("")))
+                Err(format!(
+                    "the agent did not build: {}",
+                    format!("{e:#}").lines().next().unwrap_or("")
+                ))
             }
         });
     }
 
-    let work = tempfile::Builder::new().prefix("courier-conformance-").tempdir()?;
+    let work = tempfile::Builder::new()
+        .prefix("courier-conformance-")
+        .tempdir()?;
     let env = Arc::new(Env {
         adapter: opts.adapter.clone(),
         ca: TestCa::generate(work.path())?,
@@ -241,7 +256,10 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
             })
             .collect(),
         results,
-        shards: opts.shard.map(|(i, n)| vec![format!("{i}/{n}")]).unwrap_or_default(),
+        shards: opts
+            .shard
+            .map(|(i, n)| vec![format!("{i}/{n}")])
+            .unwrap_or_default(),
         duration_ms: started.elapsed().as_millis() as u64,
     })
 }
@@ -261,7 +279,9 @@ mod tests {
         union.sort();
         assert_eq!(union, all);
         assert_eq!(parse_shard("2/4"), Ok((2, 4)));
-        assert!(parse_shard("0/4").is_err() && parse_shard("5/4").is_err() && parse_shard("x").is_err());
+        assert!(
+            parse_shard("0/4").is_err() && parse_shard("5/4").is_err() && parse_shard("x").is_err()
+        );
     }
 
     #[test]
@@ -286,8 +306,17 @@ mod tests {
         let x = apply_expectation(r(Outcome::Fail), Some(&why));
         assert_eq!(x.outcome, Outcome::Xfail);
         assert!(x.reason.contains("drops forbidden headers") && x.reason.contains("step 1 status"));
-        assert_eq!(apply_expectation(r(Outcome::Pass), Some(&why)).outcome, Outcome::Xpass);
-        assert_eq!(apply_expectation(r(Outcome::Skip), Some(&why)).outcome, Outcome::Skip);
-        assert_eq!(apply_expectation(r(Outcome::Pass), None).outcome, Outcome::Pass);
+        assert_eq!(
+            apply_expectation(r(Outcome::Pass), Some(&why)).outcome,
+            Outcome::Xpass
+        );
+        assert_eq!(
+            apply_expectation(r(Outcome::Skip), Some(&why)).outcome,
+            Outcome::Skip
+        );
+        assert_eq!(
+            apply_expectation(r(Outcome::Pass), None).outcome,
+            Outcome::Pass
+        );
     }
 }

@@ -56,9 +56,10 @@ impl External {
     }
 
     pub fn load(path: &Path) -> anyhow::Result<External> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let config: ExternalConfig =
-            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let config: ExternalConfig = toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))?;
         External::new(config)
     }
 }
@@ -103,7 +104,10 @@ impl Adapter for External {
         self.config.features.iter().any(|f| f == feature)
     }
 
-    fn start<'a>(&'a self, app: &'a AppFiles) -> BoxFuture<'a, Result<Box<dyn Running>, StartError>> {
+    fn start<'a>(
+        &'a self,
+        app: &'a AppFiles,
+    ) -> BoxFuture<'a, Result<Box<dyn Running>, StartError>> {
         Box::pin(async move {
             let addr = free_port()?;
             let courier = std::env::current_exe().unwrap_or_default();
@@ -146,8 +150,15 @@ impl Adapter for External {
                 }
                 if tokio::net::TcpStream::connect(addr).await.is_ok() {
                     // Keep the pipes from filling up and blocking the runtime.
-                    for pipe in [child.stdout.take().map(|p| Box::new(p) as Box<dyn tokio::io::AsyncRead + Send + Unpin>),
-                                 child.stderr.take().map(|p| Box::new(p) as Box<dyn tokio::io::AsyncRead + Send + Unpin>)]
+                    for pipe in
+                        [
+                            child.stdout.take().map(|p| {
+                                Box::new(p) as Box<dyn tokio::io::AsyncRead + Send + Unpin>
+                            }),
+                            child.stderr.take().map(|p| {
+                                Box::new(p) as Box<dyn tokio::io::AsyncRead + Send + Unpin>
+                            }),
+                        ]
                         .into_iter()
                         .flatten()
                     {
@@ -201,11 +212,19 @@ mod tests {
     #[tokio::test]
     async fn a_runtime_that_exits_refuses_the_app_with_its_stderr() {
         let dir = tempfile::tempdir().unwrap();
-        let ext = External::new(config(&["sh", "-c", "echo 'bad manifest {manifest}' >&2; exit 3"])).unwrap();
+        let ext = External::new(config(&[
+            "sh",
+            "-c",
+            "echo 'bad manifest {manifest}' >&2; exit 3",
+        ]))
+        .unwrap();
         let Err(StartError::Refused(msg)) = ext.start(&app(dir.path())).await else {
             panic!("expected a refusal");
         };
-        assert!(msg.contains("bad manifest") && msg.contains("spin.toml"), "{msg}");
+        assert!(
+            msg.contains("bad manifest") && msg.contains("spin.toml"),
+            "{msg}"
+        );
         assert!(ext.supports("policy") && !ext.supports("chaining"));
     }
 

@@ -49,7 +49,10 @@ pub trait Adapter: Send + Sync {
     /// The name shown in reports.
     fn name(&self) -> &str;
     fn supports(&self, feature: &str) -> bool;
-    fn start<'a>(&'a self, app: &'a AppFiles) -> BoxFuture<'a, Result<Box<dyn Running>, StartError>>;
+    fn start<'a>(
+        &'a self,
+        app: &'a AppFiles,
+    ) -> BoxFuture<'a, Result<Box<dyn Running>, StartError>>;
 }
 
 /// Finds an adapter by name: `reference`, a runtime file `<runtimes_dir>/<name>.toml`, or a

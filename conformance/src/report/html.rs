@@ -40,7 +40,12 @@ pub fn render(report: &Report) -> String {
                     let link = if r.outcome == Outcome::Pass {
                         r.outcome.mark().to_string()
                     } else {
-                        format!("<a href=\"#{}-{}\">{}</a>", esc(&r.case), esc(&r.language), r.outcome.mark())
+                        format!(
+                            "<a href=\"#{}-{}\">{}</a>",
+                            esc(&r.case),
+                            esc(&r.language),
+                            r.outcome.mark()
+                        )
                     };
                     s.push_str(&format!(
                         "<td class=\"o {}\" title=\"{}: {}\">{link}</td>",
@@ -90,7 +95,10 @@ mod tests {
     fn is_self_contained_and_escaped() {
         let h = super::render(&sample());
         assert!(h.starts_with("<!DOCTYPE html>"));
-        assert!(!h.contains("<script src") && !h.contains("<link"), "no external assets");
+        assert!(
+            !h.contains("<script src") && !h.contains("<link"),
+            "no external assets"
+        );
         assert!(h.contains("<td>GET &lt;query&gt; &amp; co</td>"));
         assert!(h.contains("<td class=\"o pass\" title=\"pass: \">✓</td>"));
         assert!(h.contains("<a href=\"#R01-beta\">✗</a>"));

@@ -4,7 +4,11 @@ use super::{escape_xml as esc, Outcome, Report};
 
 pub fn render(report: &Report) -> String {
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let total_fail = report.results.iter().filter(|r| r.outcome.is_error()).count();
+    let total_fail = report
+        .results
+        .iter()
+        .filter(|r| r.outcome.is_error())
+        .count();
     let total_skip = report
         .results
         .iter()
@@ -19,7 +23,11 @@ pub fn render(report: &Report) -> String {
         report.duration_ms as f64 / 1000.0
     ));
     for lang in &report.languages {
-        let rs: Vec<_> = report.results.iter().filter(|r| &r.language == lang).collect();
+        let rs: Vec<_> = report
+            .results
+            .iter()
+            .filter(|r| &r.language == lang)
+            .collect();
         let fails = rs.iter().filter(|r| r.outcome.is_error()).count();
         let skips = rs
             .iter()
@@ -86,7 +94,9 @@ mod tests {
         assert!(x.contains("<testsuite name=\"alpha\" tests=\"2\" failures=\"0\" skipped=\"1\""));
         assert!(x.contains("<testsuite name=\"beta\" tests=\"2\" failures=\"1\" skipped=\"1\""));
         assert!(x.contains("name=\"R01 GET &lt;query&gt; &amp; co\""));
-        assert!(x.contains("<failure type=\"fail\" message=\"step 1 status: expected 200, got 404\">"));
+        assert!(
+            x.contains("<failure type=\"fail\" message=\"step 1 status: expected 200, got 404\">")
+        );
         assert!(x.contains("<skipped message=\"xfail: documented: SDK drops trailers\"/>"));
         assert_eq!(x.matches("<testcase").count(), 4);
     }

@@ -40,11 +40,16 @@ pub fn render(report: &Report) -> String {
     s.push_str(&"---|".repeat(report.languages.len()));
     s.push('\n');
     for c in &report.cases {
-        s.push_str(&format!("| {} | {} | {} |", cell(&c.id), cell(&c.title), c.tier));
+        s.push_str(&format!(
+            "| {} | {} | {} |",
+            cell(&c.id),
+            cell(&c.title),
+            c.tier
+        ));
         for l in &report.languages {
-            let v = report
-                .result(&c.id, l)
-                .map_or("·".to_string(), |r| format!("{} {}", r.outcome.mark(), r.outcome));
+            let v = report.result(&c.id, l).map_or("·".to_string(), |r| {
+                format!("{} {}", r.outcome.mark(), r.outcome)
+            });
             s.push_str(&format!(" {v} |"));
         }
         s.push('\n');
@@ -54,7 +59,10 @@ pub fn render(report: &Report) -> String {
     if !problems.is_empty() {
         s.push_str("\n### Problems\n");
         for r in problems {
-            s.push_str(&format!("\n**{} × {}: {}**: {}\n", r.case, r.language, r.outcome, r.reason));
+            s.push_str(&format!(
+                "\n**{} × {}: {}**: {}\n",
+                r.case, r.language, r.outcome, r.reason
+            ));
             if !r.diff.is_empty() {
                 s.push_str(&format!("\n```diff\n{}```\n", r.diff));
             }
@@ -68,7 +76,13 @@ pub fn render(report: &Report) -> String {
     if !notes.is_empty() {
         s.push_str("\n### Skipped and expected failures\n\n");
         for r in notes {
-            s.push_str(&format!("- {} × {}: {}: {}\n", r.case, r.language, r.outcome, cell(&r.reason)));
+            s.push_str(&format!(
+                "- {} × {}: {}: {}\n",
+                r.case,
+                r.language,
+                r.outcome,
+                cell(&r.reason)
+            ));
         }
     }
     s
@@ -81,7 +95,10 @@ mod tests {
     #[test]
     fn has_totals_matrix_and_problems() {
         let md = super::render(&sample());
-        assert!(md.contains("**1 pass, 1 fail, 1 skip, 1 xfail, 0 xpass**"), "{md}");
+        assert!(
+            md.contains("**1 pass, 1 fail, 1 skip, 1 xfail, 0 xpass**"),
+            "{md}"
+        );
         assert!(md.contains("| alpha | 1 | 0 | 1 | 0 | 0 |"));
         assert!(md.contains("| R01 | GET <query> & co | core | ✓ pass | ✗ fail |"));
         assert!(md.contains("**R01 × beta: fail**: step 1 status: expected 200, got 404"));

@@ -138,7 +138,10 @@ impl Report {
 
     /// Results that fail the run, in matrix order.
     pub fn problems(&self) -> Vec<&CellResult> {
-        self.results.iter().filter(|r| r.outcome.is_error()).collect()
+        self.results
+            .iter()
+            .filter(|r| r.outcome.is_error())
+            .collect()
     }
 }
 
@@ -168,7 +171,11 @@ impl std::str::FromStr for ReportTarget {
             "junit" | "xml" => Format::Junit,
             "markdown" | "md" => Format::Markdown,
             "html" => Format::Html,
-            other => return Err(format!("unknown report format `{other}` (json, junit, markdown, html)")),
+            other => {
+                return Err(format!(
+                    "unknown report format `{other}` (json, junit, markdown, html)"
+                ))
+            }
         };
         if path.is_empty() {
             return Err(format!("`{s}`: the path is empty"));
@@ -257,8 +264,20 @@ pub(crate) fn sample() -> Report {
                 "step 1 status: expected 200, got 404",
                 "@ step 1 status\n- 200\n+ 404\n",
             ),
-            r("B08", "alpha", Outcome::Skip, "unsupported: no trailers", ""),
-            r("B08", "beta", Outcome::Xfail, "documented: SDK drops trailers", ""),
+            r(
+                "B08",
+                "alpha",
+                Outcome::Skip,
+                "unsupported: no trailers",
+                "",
+            ),
+            r(
+                "B08",
+                "beta",
+                Outcome::Xfail,
+                "documented: SDK drops trailers",
+                "",
+            ),
         ],
         shards: vec![],
         duration_ms: 1234,

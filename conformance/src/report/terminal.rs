@@ -86,7 +86,10 @@ impl Progress {
 
     pub fn tick(&mut self, r: &CellResult) {
         self.done += 1;
-        let i = Outcome::ALL.iter().position(|o| *o == r.outcome).unwrap_or(0);
+        let i = Outcome::ALL
+            .iter()
+            .position(|o| *o == r.outcome)
+            .unwrap_or(0);
         self.counts[i] += 1;
         let mut err = std::io::stderr().lock();
         if self.style.live {
@@ -115,7 +118,13 @@ impl Progress {
 
 /// The matrix, the problems and the summary, as printed at the end of a run.
 pub fn render(report: &Report, style: Style) -> String {
-    let id_w = report.cases.iter().map(|c| c.id.len()).max().unwrap_or(4).max(4);
+    let id_w = report
+        .cases
+        .iter()
+        .map(|c| c.id.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
     let title_w = report
         .cases
         .iter()
@@ -123,7 +132,11 @@ pub fn render(report: &Report, style: Style) -> String {
         .max()
         .unwrap_or(5)
         .clamp(5, 48);
-    let col_w: Vec<usize> = report.languages.iter().map(|l| l.chars().count().max(5)).collect();
+    let col_w: Vec<usize> = report
+        .languages
+        .iter()
+        .map(|l| l.chars().count().max(5))
+        .collect();
     let mut s = format!("{:<id_w$}  {:<title_w$}", "case", "title");
     for (l, w) in report.languages.iter().zip(&col_w) {
         s.push_str(&format!("  {l:^w$}"));
@@ -173,7 +186,10 @@ pub fn render(report: &Report, style: Style) -> String {
     if !skips.is_empty() {
         s.push_str("\nSkipped or documented:\n");
         for r in skips {
-            s.push_str(&format!("  {} × {}: {}: {}\n", r.case, r.language, r.outcome, r.reason));
+            s.push_str(&format!(
+                "  {} × {}: {}: {}\n",
+                r.case, r.language, r.outcome, r.reason
+            ));
         }
     }
     let verdict = if report.failed() { "FAILED" } else { "ok" };
@@ -204,7 +220,13 @@ mod tests {
 
     #[test]
     fn colour_marks_outcomes() {
-        let t = render(&sample(), Style { color: true, live: false });
+        let t = render(
+            &sample(),
+            Style {
+                color: true,
+                live: false,
+            },
+        );
         assert!(t.contains("\x1b[32m"), "green pass");
         assert!(t.contains("\x1b[1;31m"), "red fail");
     }
@@ -216,7 +238,13 @@ mod tests {
         p.done = 2;
         p.counts = [1, 1, 0, 0, 0];
         let line = p.line(&r.results[1]);
-        assert!(line.starts_with(&format!("[{}{}] 2/4", "#".repeat(15), ".".repeat(15))), "{line}");
-        assert!(line.contains("✓1 ✗1") && line.ends_with("R01 × beta"), "{line}");
+        assert!(
+            line.starts_with(&format!("[{}{}] 2/4", "#".repeat(15), ".".repeat(15))),
+            "{line}"
+        );
+        assert!(
+            line.contains("✓1 ✗1") && line.ends_with("R01 × beta"),
+            "{line}"
+        );
     }
 }

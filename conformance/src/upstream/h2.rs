@@ -25,7 +25,12 @@ pub async fn serve(stream: TcpStream, conn: u64, state: Arc<State>) {
             let headers: Vec<(String, String)> = req
                 .headers()
                 .iter()
-                .map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .map(|(n, v)| {
+                    (
+                        n.to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
                 .collect();
             let body = match req.into_body().collect().await {
                 Ok(b) => b.to_bytes(),

@@ -106,9 +106,10 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(io: S, conn: u64, state: A
         let mut raw = [httparse::EMPTY_HEADER; 128];
         let mut req = httparse::Request::new(&mut raw);
         if !matches!(req.parse(&head), Ok(httparse::Status::Complete(_))) {
-            let _ = c
-                .io
-                .write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+            let _ =
+                c.io.write_all(
+                    b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                )
                 .await;
             state.incomplete();
             return;
@@ -138,7 +139,10 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(io: S, conn: u64, state: A
         let complete = if chunked {
             read_chunked(&mut c, &mut body, &mut trailers).await
         } else {
-            match values("content-length").first().map(|v| v.trim().parse::<usize>()) {
+            match values("content-length")
+                .first()
+                .map(|v| v.trim().parse::<usize>())
+            {
                 Some(Ok(n)) => c.exact(n, &mut body).await,
                 Some(Err(_)) => false,
                 None => true,

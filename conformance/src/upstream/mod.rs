@@ -168,7 +168,11 @@ pub fn next_cell_ip() -> Ipv4Addr {
 }
 
 /// Starts one upstream server as the spec says.
-pub async fn start(spec: &UpstreamSpec, ca: &TestCa, cell_ip: Ipv4Addr) -> anyhow::Result<Upstream> {
+pub async fn start(
+    spec: &UpstreamSpec,
+    ca: &TestCa,
+    cell_ip: Ipv4Addr,
+) -> anyhow::Result<Upstream> {
     let ip: IpAddr = match spec.bind {
         Bind::V4 => Ipv4Addr::LOCALHOST.into(),
         Bind::V6 => std::net::Ipv6Addr::LOCALHOST.into(),

@@ -18,7 +18,9 @@ fn ca() -> TestCa {
 }
 
 async fn up(toml_text: &str) -> Upstream {
-    start(&spec(toml_text), &ca(), next_cell_ip()).await.unwrap()
+    start(&spec(toml_text), &ca(), next_cell_ip())
+        .await
+        .unwrap()
 }
 
 /// Sends raw bytes and reads until `done` says the response is complete (or the peer closes).
@@ -51,16 +53,33 @@ async fn echo_records_raw_headers_in_order_and_reuses_the_connection() {
     .await;
     assert!(r.starts_with("HTTP/1.1 200 OK\r\n"), "{r}");
     assert!(r.contains("content-type: application/json\r\n"), "{r}");
-    let r = exchange(&mut s, b"GET /two HTTP/1.1\r\nHost: x\r\n\r\n", ends_with("\r\n\r\n")).await;
+    let r = exchange(
+        &mut s,
+        b"GET /two HTTP/1.1\r\nHost: x\r\n\r\n",
+        ends_with("\r\n\r\n"),
+    )
+    .await;
     assert!(r.contains("content-length: 0"), "{r}");
 
     let rec = u.record();
     assert_eq!(rec.connections, 1);
     assert_eq!(rec.requests.len(), 2);
     let first = &rec.requests[0];
-    assert_eq!((first.method.as_str(), first.target.as_str()), ("POST", "/post?a=1"));
+    assert_eq!(
+        (first.method.as_str(), first.target.as_str()),
+        ("POST", "/post?a=1")
+    );
     let names: Vec<&str> = first.headers.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["Host", "X-Multi", "content-type", "x-multi", "Content-Length"]);
+    assert_eq!(
+        names,
+        [
+            "Host",
+            "X-Multi",
+            "content-type",
+            "x-multi",
+            "Content-Length"
+        ]
+    );
     assert_eq!(first.header_values("x-multi"), ["first", "second"]);
     assert_eq!(first.body_len, 5);
     assert_eq!(first.body_sha256, crate::protocol::sha256_hex(b"hello"));
@@ -82,14 +101,19 @@ async fn chunked_request_bodies_are_reassembled_with_trailers() {
     let rec = u.record();
     assert!(rec.requests[0].chunked);
     assert_eq!(rec.requests[0].body_len, 8);
-    assert_eq!(rec.requests[0].trailers, vec![("x-checksum".to_string(), "abc123".to_string())]);
+    assert_eq!(
+        rec.requests[0].trailers,
+        vec![("x-checksum".to_string(), "abc123".to_string())]
+    );
 }
 
 #[tokio::test]
 async fn an_unfinished_body_is_counted_as_incomplete() {
     let u = up("mode = \"echo\"").await;
     let mut s = TcpStream::connect(u.addr).await.unwrap();
-    s.write_all(b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 11\r\n\r\nabc").await.unwrap();
+    s.write_all(b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 11\r\n\r\nabc")
+        .await
+        .unwrap();
     drop(s);
     for _ in 0..50 {
         if u.record().incomplete == 1 {
@@ -119,15 +143,49 @@ echo = "method"
 "#)
     .await;
     let mut s = TcpStream::connect(u.addr).await.unwrap();
-    let r = exchange(&mut s, b"GET /created?q HTTP/1.1\r\nhost: x\r\n\r\n", ends_with("made")).await;
-    assert!(r.starts_with("HTTP/1.1 201 Created\r\nX-Resp: V\r\n"), "{r}");
-    let r = exchange(&mut s, b"GET /chunked HTTP/1.1\r\nhost: x\r\n\r\n", ends_with("0\r\n\r\n")).await;
-    assert!(r.ends_with("3\r\none\r\n3\r\ntwo\r\n5\r\nthree\r\n0\r\n\r\n"), "{r}");
-    let r = exchange(&mut s, b"HEAD /method HTTP/1.1\r\nhost: x\r\n\r\n", ends_with("\r\n\r\n")).await;
-    assert!(r.contains("content-length: 4\r\n") && r.ends_with("\r\n\r\n"), "{r}");
-    let r = exchange(&mut s, b"PURGE /method HTTP/1.1\r\nhost: x\r\n\r\n", ends_with("PURGE")).await;
+    let r = exchange(
+        &mut s,
+        b"GET /created?q HTTP/1.1\r\nhost: x\r\n\r\n",
+        ends_with("made"),
+    )
+    .await;
+    assert!(
+        r.starts_with("HTTP/1.1 201 Created\r\nX-Resp: V\r\n"),
+        "{r}"
+    );
+    let r = exchange(
+        &mut s,
+        b"GET /chunked HTTP/1.1\r\nhost: x\r\n\r\n",
+        ends_with("0\r\n\r\n"),
+    )
+    .await;
+    assert!(
+        r.ends_with("3\r\none\r\n3\r\ntwo\r\n5\r\nthree\r\n0\r\n\r\n"),
+        "{r}"
+    );
+    let r = exchange(
+        &mut s,
+        b"HEAD /method HTTP/1.1\r\nhost: x\r\n\r\n",
+        ends_with("\r\n\r\n"),
+    )
+    .await;
+    assert!(
+        r.contains("content-length: 4\r\n") && r.ends_with("\r\n\r\n"),
+        "{r}"
+    );
+    let r = exchange(
+        &mut s,
+        b"PURGE /method HTTP/1.1\r\nhost: x\r\n\r\n",
+        ends_with("PURGE"),
+    )
+    .await;
     assert!(r.ends_with("PURGE"), "{r}");
-    let r = exchange(&mut s, b"GET /nope HTTP/1.1\r\nhost: x\r\n\r\n", ends_with("not found")).await;
+    let r = exchange(
+        &mut s,
+        b"GET /nope HTTP/1.1\r\nhost: x\r\n\r\n",
+        ends_with("not found"),
+    )
+    .await;
     assert!(r.starts_with("HTTP/1.1 404"), "{r}");
     assert_eq!(u.record().requests.len(), 5);
 }
@@ -137,14 +195,29 @@ async fn slow_heads_and_stalled_bodies() {
     let u = up("mode = \"slow\"\nreply = { first_byte_ms = 300, body = \"late\" }").await;
     let mut s = TcpStream::connect(u.addr).await.unwrap();
     let t = Instant::now();
-    let r = exchange(&mut s, b"GET / HTTP/1.1\r\nhost: x\r\n\r\n", ends_with("late")).await;
-    assert!(t.elapsed() >= Duration::from_millis(300), "{:?}", t.elapsed());
+    let r = exchange(
+        &mut s,
+        b"GET / HTTP/1.1\r\nhost: x\r\n\r\n",
+        ends_with("late"),
+    )
+    .await;
+    assert!(
+        t.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        t.elapsed()
+    );
     assert!(r.ends_with("late"));
-    assert_eq!(u.record().requests.len(), 1, "the request is recorded before the reply");
+    assert_eq!(
+        u.record().requests.len(),
+        1,
+        "the request is recorded before the reply"
+    );
 
     let u = up("mode = \"slow\"\nreply = { chunks = [\"first\"], stall = true }").await;
     let mut s = TcpStream::connect(u.addr).await.unwrap();
-    s.write_all(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n").await.unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await
+        .unwrap();
     let mut buf = vec![0u8; 4096];
     let mut got = Vec::new();
     while !got.ends_with(b"5\r\nfirst\r\n") {
@@ -181,7 +254,9 @@ async fn h2_prior_knowledge_serves_h2_and_rejects_http1() {
     .unwrap();
     tokio::spawn(conn);
     let req = http::Request::post(format!("http://{}/h2", u.addr))
-        .body(http_body_util::Full::new(bytes::Bytes::from_static(b"over h2")))
+        .body(http_body_util::Full::new(bytes::Bytes::from_static(
+            b"over h2",
+        )))
         .unwrap();
     let resp = send.send_request(req).await.unwrap();
     assert_eq!(resp.status(), 200);
@@ -191,31 +266,44 @@ async fn h2_prior_knowledge_serves_h2_and_rejects_http1() {
 
     let mut s = TcpStream::connect(u.addr).await.unwrap();
     let r = exchange(&mut s, b"GET / HTTP/1.1\r\nhost: x\r\n\r\n", |_| false).await;
-    assert!(!r.starts_with("HTTP/1.1"), "an h2-only server must not answer HTTP/1: {r:?}");
+    assert!(
+        !r.starts_with("HTTP/1.1"),
+        "an h2-only server must not answer HTTP/1: {r:?}"
+    );
 }
 
 #[tokio::test]
 async fn https_with_the_test_ca() {
     let dir = tempfile::tempdir().unwrap();
     let ca = TestCa::generate(dir.path()).unwrap();
-    assert!(std::fs::read_to_string(&ca.ca_path).unwrap().starts_with("-----BEGIN CERTIFICATE-----"));
-    let u = start(&spec("mode = \"echo\"\nprotocol = \"https\""), &ca, next_cell_ip())
-        .await
-        .unwrap();
+    assert!(std::fs::read_to_string(&ca.ca_path)
+        .unwrap()
+        .starts_with("-----BEGIN CERTIFICATE-----"));
+    let u = start(
+        &spec("mode = \"echo\"\nprotocol = \"https\""),
+        &ca,
+        next_cell_ip(),
+    )
+    .await
+    .unwrap();
     assert_eq!(u.scheme, "https");
     let mut roots = rustls::RootCertStore::empty();
     roots.add(ca.ca_der().unwrap()).unwrap();
-    let cfg = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let cfg = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
     let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(cfg));
     for name in ["localhost", "svc.example.test"] {
         let tcp = TcpStream::connect(u.addr).await.unwrap();
         let sn = rustls::pki_types::ServerName::try_from(name.to_string()).unwrap();
         let mut tls = connector.connect(sn, tcp).await.unwrap();
-        tls.write_all(b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\nhi").await.unwrap();
+        tls.write_all(b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\nhi")
+            .await
+            .unwrap();
         let mut buf = vec![0u8; 1024];
         let mut got = Vec::new();
         while !got.ends_with(b"hi") {
@@ -230,7 +318,9 @@ async fn https_with_the_test_ca() {
 #[tokio::test]
 async fn cell_addresses_take_fixed_ports() {
     let ip = next_cell_ip();
-    let u = start(&spec("bind = \"cell\"\nport = 80"), &ca(), ip).await.unwrap();
+    let u = start(&spec("bind = \"cell\"\nport = 80"), &ca(), ip)
+        .await
+        .unwrap();
     assert_eq!(u.addr, SocketAddr::new(ip.into(), 80));
     let v6 = up("bind = \"::1\"").await;
     assert!(v6.addr.is_ipv6());

@@ -33,8 +33,12 @@ impl TestCa {
         let ca_cert = ca_params.self_signed(&ca_key)?;
 
         let key = KeyPair::generate()?;
-        let mut params =
-            CertificateParams::new(SERVER_NAMES.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
+        let mut params = CertificateParams::new(
+            SERVER_NAMES
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>(),
+        )?;
         params
             .distinguished_name
             .push(DnType::CommonName, "courier conformance upstream");

@@ -1,0 +1,61 @@
+//! Courier's reference runtime, in-process: one engine (and compiled-component cache) for the
+//! whole run, one app per cell on an ephemeral loopback port.
+
+use std::net::SocketAddr;
+
+use futures::future::BoxFuture;
+
+use super::{Adapter, AppFiles, Running, StartError};
+
+pub struct Reference {
+    runtime: courier_runtime::Runtime,
+}
+
+impl Reference {
+    pub fn new() -> anyhow::Result<Reference> {
+        Ok(Reference {
+            runtime: courier_runtime::Runtime::new(courier_runtime::RuntimeOptions::default())?,
+        })
+    }
+}
+
+struct Served(courier_runtime::RunningApp);
+
+impl Running for Served {
+    fn addr(&self) -> SocketAddr {
+        self.0.local_addr()
+    }
+    fn stop(self: Box<Self>) -> BoxFuture<'static, ()> {
+        Box::pin(self.0.shutdown())
+    }
+}
+
+impl Adapter for Reference {
+    fn name(&self) -> &str {
+        "reference"
+    }
+
+    fn supports(&self, feature: &str) -> bool {
+        crate::case::is_feature(feature)
+    }
+
+    fn start<'a>(
+        &'a self,
+        app: &'a AppFiles,
+    ) -> BoxFuture<'a, Result<Box<dyn Running>, StartError>> {
+        Box::pin(async move {
+            let options = courier_runtime::LoadOptions {
+                runtime_config: app.runtime_config.clone(),
+                test_only_resolve: app.resolve.clone().into_iter().collect(),
+                ..Default::default()
+            };
+            let loaded = self
+                .runtime
+                .load(&app.manifest, options)
+                .await
+                .map_err(|e| StartError::Refused(format!("{e:#}")))?;
+            let running = loaded.serve(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+            Ok(Box::new(Served(running)) as Box<dyn Running>)
+        })
+    }
+}

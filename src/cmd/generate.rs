@@ -7,9 +7,10 @@ use anyhow::Context;
 use courier_generator::{Language, Model, Wit};
 
 #[derive(clap::Args)]
+// The subcommand's one-line about comes from main.rs; the explanation goes before the
+// options so `--help` teaches the whole flow.
 #[command(
-    long_about = "Generate each language's outbound-HTTP SDK from the wasi:http WIT.\n\n\
-Reads the wasi:http 0.2 WIT (default: wit/, vendored by scripts/vendor-wit), builds a \
+    before_long_help = "Reads the wasi:http 0.2 WIT (default: wit/, vendored by scripts/vendor-wit), builds a \
 language-neutral model of the outbound surface (methods, schemes, every error-code, \
 request options, handler signatures), and writes <OUT>/<lang>/sdk/ for each language from \
 the templates in templates/<lang>/. Output is deterministic: running it twice changes nothing.\n\n\
@@ -50,7 +51,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         vec![args.lang.parse()?]
     };
-    if args.package_name.is_some() && languages.len() > 1 {
+    if args.package_name.is_some() && args.lang == "all" {
         anyhow::bail!(
             "--package-name needs a single language\n  hint: add --lang rust (naming rules differ per language)"
         );

@@ -1,8 +1,43 @@
+//! `courier build`: check a language's toolchain and build its conformance agent into a
+//! component under target/courier/<lang>/agent.wasm (cached by a hash of its inputs).
+
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(clap::Args)]
-pub struct Args {}
+use courier_conformance::language::{self, BuildOutcome};
 
-pub async fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not built yet")
+#[derive(clap::Args)]
+pub struct Args {
+    /// Languages to build, comma-separated (default: every languages/*/language.toml).
+    #[arg(long, value_delimiter = ',')]
+    lang: Vec<String>,
+    /// The project root (default: the nearest folder upwards with a languages/ folder).
+    #[arg(long)]
+    root: Option<PathBuf>,
+}
+
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let root = super::conformance::project_root(args.root)?;
+    let langs = language::select(language::discover(&root)?, &args.lang)?;
+    let mut failed = false;
+    for l in langs {
+        let r = root.clone();
+        let name = l.name.clone();
+        let outcome =
+            tokio::task::spawn_blocking(move || l.build(&r, &mut |m| eprintln!("building {m}")))
+                .await?;
+        match outcome {
+            Ok(BuildOutcome::Built(p)) => println!("{name}: built {}", p.display()),
+            Ok(BuildOutcome::Cached(p)) => println!("{name}: up to date {}", p.display()),
+            Err(e) => {
+                failed = true;
+                eprintln!("{name}: {e:#}");
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

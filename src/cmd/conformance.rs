@@ -1,8 +1,172 @@
+//! `courier conformance`: run the shared suite for some languages against a runtime, and report.
+
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(clap::Args)]
-pub struct Args {}
+use courier_conformance::report::terminal::{self, Style};
+use courier_conformance::report::{self, ReportTarget};
+use courier_conformance::{adapter, case, language, suite};
 
-pub async fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not built yet")
+#[derive(clap::Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_help = "Outcomes: ✓ pass, ✗ fail, - skip (the runtime lacks a feature the case needs, or an \
+optional case the SDK does not support), x xfail (a deviation documented in \
+languages/<lang>/expectations.toml), ! xpass (documented as failing but passes). The command \
+exits 1 on any fail or xpass.\n\nExamples:\n  courier conformance --lang rust\n  courier \
+conformance --filter 'P*' --report html=target/conformance.html\n  courier conformance --shard \
+1/2 --report json=s1.json && courier conformance merge s1.json s2.json --report md=summary.md"
+)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Option<Sub>,
+    /// Languages to run, comma-separated (default: every languages/*/language.toml).
+    #[arg(long, value_delimiter = ',')]
+    lang: Vec<String>,
+    /// The folder of case files (default: conformance/cases).
+    #[arg(long)]
+    cases: Option<PathBuf>,
+    /// Cases to run, comma-separated: globs (`P*`, `R0?`) or id prefixes (`H`).
+    #[arg(long, value_delimiter = ',')]
+    filter: Vec<String>,
+    /// `reference` (in-process), or a runtime described in conformance/runtimes/<name>.toml
+    /// (or a path to such a file).
+    #[arg(long, default_value = "reference")]
+    runtime: String,
+    /// Run one shard of the cells, as I/N (1-based); merge the JSON reports with `merge`.
+    #[arg(long, value_parser = suite::parse_shard)]
+    shard: Option<(usize, usize)>,
+    /// Write a report: json=PATH (source of truth), junit=PATH, markdown=PATH, html=PATH.
+    /// May be repeated.
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    reports: Vec<ReportTarget>,
+    /// Cells run at once.
+    #[arg(long, default_value_t = 8)]
+    jobs: usize,
+    /// The project root (default: the nearest folder upwards with a languages/ folder).
+    #[arg(long)]
+    root: Option<PathBuf>,
+    /// List the selected cases and the features they need, and exit.
+    #[arg(long)]
+    list: bool,
+    /// No colours and no live progress bar, even on a terminal.
+    #[arg(long)]
+    plain: bool,
+}
+
+#[derive(clap::Subcommand)]
+enum Sub {
+    /// Merge JSON reports of shards into one, and write reports from it.
+    Merge {
+        /// JSON reports written with --report json=PATH.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long = "report", value_name = "FORMAT=PATH")]
+        reports: Vec<ReportTarget>,
+        #[arg(long)]
+        plain: bool,
+    },
+}
+
+/// The project root: `--root`, else the nearest ancestor of the working directory with a
+/// `languages/` folder, else the source tree this binary was built from.
+pub fn project_root(explicit: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    if let Some(r) = explicit {
+        return Ok(r);
+    }
+    let cwd = std::env::current_dir()?;
+    if let Some(r) = language::find_root(&cwd) {
+        return Ok(r);
+    }
+    let built_from = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    if built_from.join("languages").is_dir() {
+        return Ok(built_from);
+    }
+    anyhow::bail!("cannot find the project root (a folder with languages/); pass --root")
+}
+
+fn style(plain: bool) -> Style {
+    if plain {
+        Style::plain()
+    } else {
+        Style::detect()
+    }
+}
+
+fn finish(
+    report: &report::Report,
+    reports: &[ReportTarget],
+    style: Style,
+) -> anyhow::Result<ExitCode> {
+    report::write_all(report, reports)?;
+    print!("{}", terminal::render(report, style));
+    for t in reports {
+        eprintln!("wrote {}", t.path.display());
+    }
+    Ok(if report.failed() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(Sub::Merge {
+        files,
+        reports,
+        plain,
+    }) = args.command
+    {
+        let mut parsed = Vec::new();
+        for f in &files {
+            let text = std::fs::read_to_string(f)
+                .map_err(|e| anyhow::anyhow!("reading {}: {e}", f.display()))?;
+            parsed.push(
+                report::json::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?,
+            );
+        }
+        let merged = report::json::merge(parsed)?;
+        return finish(&merged, &reports, style(plain));
+    }
+
+    let root = project_root(args.root)?;
+    let cases_dir = args
+        .cases
+        .unwrap_or_else(|| root.join("conformance").join("cases"));
+    if args.list {
+        use std::io::Write;
+        let all = suite::load_cases(&cases_dir)?;
+        let mut out = String::new();
+        for c in suite::select_cases(&all, &args.filter)? {
+            let needs: Vec<&str> = c.case.needs.iter().map(String::as_str).collect();
+            out.push_str(&format!(
+                "{:<6} {:<8} {:<60} {}\n",
+                c.case.id,
+                c.case.tier,
+                c.case.title,
+                needs.join(",")
+            ));
+        }
+        out.push_str("\nfeatures:\n");
+        for (f, what) in case::FEATURES {
+            out.push_str(&format!("  {f:<16} {what}\n"));
+        }
+        // A closed pipe (`| head`) is not an error.
+        let _ = std::io::stdout().lock().write_all(out.as_bytes());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let adapter = adapter::by_name(&args.runtime, &root.join("conformance").join("runtimes"))?;
+    let style = style(args.plain);
+    let report = suite::run(suite::Options {
+        root,
+        cases_dir,
+        languages: args.lang,
+        filters: args.filter,
+        shard: args.shard,
+        jobs: args.jobs,
+        adapter,
+        style,
+    })
+    .await?;
+    finish(&report, &args.reports, style)
 }

@@ -1,0 +1,317 @@
+//! Loading an app: manifest + runtime config → validated components, routes and policies.
+//!
+//! Everything that can be wrong with an app is found here, before a socket is opened, and
+//! reported with the manifest key it comes from.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use anyhow::{bail, Context, Result};
+use courier_policy::AllowedHosts;
+use wasmtime_wasi_http::p2::bindings::ProxyPre;
+
+use crate::config::RuntimeConfig;
+use crate::engine::EngineInner;
+use crate::manifest::{self, ComponentRef, Manifest, RouteDecl};
+use crate::outbound::network::{NetworkClient, TestResolver};
+use crate::routes::{Route, Router};
+use crate::state::State;
+
+/// Per-load settings beyond the manifest.
+#[derive(Debug, Default, Clone)]
+pub struct LoadOptions {
+    /// Spin runtime configuration file (`--runtime-config-file`).
+    pub runtime_config: Option<PathBuf>,
+    /// Application variable values; they win over `SPIN_VARIABLE_<NAME>` and defaults.
+    pub variables: HashMap<String, String>,
+    /// TEST ONLY: name resolution applied after the policy check. Keys are `host` or
+    /// `host:port`, values `ip` or `ip:port` (e.g. `svc.example.test` → `127.0.0.1`).
+    pub test_only_resolve: HashMap<String, String>,
+}
+
+/// The permission list of one component, resolved once at load.
+pub(crate) enum Policy {
+    Ready(AllowedHosts),
+    /// Variable resolution or parsing failed: Spin denies every request of such a component.
+    Unusable(String),
+}
+
+pub(crate) struct LoadedComponent {
+    pub pre: ProxyPre<State>,
+    pub env: Vec<(String, String)>,
+    pub policy: Policy,
+}
+
+pub(crate) struct AppShared {
+    pub engine: Arc<EngineInner>,
+    pub components: HashMap<String, LoadedComponent>,
+    pub router: Router,
+    pub network: NetworkClient,
+    /// The bound listen address: the origin of self requests, never the inbound Host header.
+    pub listen_addr: OnceLock<SocketAddr>,
+}
+
+/// A loaded app, ready to serve.
+pub struct App {
+    pub(crate) shared: Arc<AppShared>,
+    pub(crate) name: String,
+}
+
+impl App {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Component ids in the app, sorted.
+    pub fn component_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self.shared.components.keys().map(String::as_str).collect();
+        ids.sort();
+        ids
+    }
+}
+
+struct ComponentDecl {
+    source: PathBuf,
+    component: manifest::Component,
+}
+
+pub(crate) fn load(
+    engine: Arc<EngineInner>,
+    manifest_path: &Path,
+    options: &LoadOptions,
+) -> Result<App> {
+    let manifest = Manifest::from_file(manifest_path)?;
+    let base = manifest_path.parent().unwrap_or(Path::new("."));
+    let config = match &options.runtime_config {
+        Some(path) => RuntimeConfig::from_file(path)?,
+        None => RuntimeConfig::default(),
+    };
+    load_manifest(engine, manifest, base, config, options).with_context(|| {
+        format!(
+            "Failed to load Spin app from {:?}",
+            manifest_path.display().to_string()
+        )
+    })
+}
+
+fn load_manifest(
+    engine: Arc<EngineInner>,
+    mut manifest: Manifest,
+    base: &Path,
+    config: RuntimeConfig,
+    options: &LoadOptions,
+) -> Result<App> {
+    if let Some((kind, _)) = manifest.trigger.other.iter().next() {
+        bail!(
+            "trigger type `{kind}` is not served by Courier\n  hint: Courier serves `[[trigger.http]]` apps (wasi:http)"
+        );
+    }
+    let values = variable_values(&manifest.variables, &options.variables)?;
+    let defaults: HashMap<String, Option<String>> = manifest
+        .variables
+        .iter()
+        .map(|(k, v)| (k.clone(), v.default.clone()))
+        .collect();
+
+    // Triggers first: inline components become components with generated ids.
+    let mut routes = Vec::new();
+    let mut triggered: Vec<String> = Vec::new();
+    let mut inline = BTreeMap::new();
+    for (i, trigger) in std::mem::take(&mut manifest.trigger.http)
+        .into_iter()
+        .enumerate()
+    {
+        let at = format!("trigger.http[{i}]");
+        if let Some(executor) = &trigger.executor {
+            let kind = executor.get("type").and_then(|t| t.as_str()).unwrap_or("");
+            if kind != "spin" {
+                bail!("{at}.executor: `{kind}` is not supported\n  hint: Courier runs wasi:http components (executor type \"spin\"); remove the executor line");
+            }
+        }
+        let id = match trigger.component {
+            ComponentRef::Id(id) => id,
+            ComponentRef::Inline(component) => {
+                let id = trigger
+                    .id
+                    .clone()
+                    .unwrap_or_else(|| format!("inline-component-{i}"));
+                inline.insert(id.clone(), *component);
+                id
+            }
+        };
+        if !manifest.component.contains_key(&id) && !inline.contains_key(&id) {
+            let known: Vec<&str> = manifest.component.keys().map(String::as_str).collect();
+            bail!(
+                "{at}: no component named `{id}`\n  hint: components in this manifest: {}",
+                if known.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    known.join(", ")
+                }
+            );
+        }
+        match trigger.route {
+            RouteDecl::Path(route) => routes.push(Route::parse(&route, &id).with_context(|| format!("{at}.route"))?),
+            RouteDecl::Private { private: true } => {}
+            RouteDecl::Private { private: false } => bail!(
+                "{at}.route: route must be a string pattern or '{{ private = true }}': '{id}' has {{ private = false }}"
+            ),
+        }
+        triggered.push(id);
+    }
+    let router = Router::new(routes)?;
+    manifest.component.extend(inline);
+
+    let mut decls = BTreeMap::new();
+    for (id, component) in std::mem::take(&mut manifest.component) {
+        let decl = component_decl(&id, component, base, &defaults)
+            .with_context(|| format!("Failed to load component `{id}`"))?;
+        if !triggered.contains(&id) {
+            tracing::warn!("component `{id}` has no [[trigger.http]]; it is reachable only by service chaining");
+        }
+        decls.insert(id, decl);
+    }
+    let ids: Vec<String> = decls.keys().cloned().collect();
+
+    let network = NetworkClient::new(
+        &config,
+        TestResolver::new(options.test_only_resolve.clone())?,
+    )?;
+    let mut components = HashMap::new();
+    for (id, decl) in decls {
+        let pre = engine.prepare(&id, &decl.source)?;
+        let policy = match AllowedHosts::resolve(
+            &decl.component.allowed_outbound_hosts,
+            &|name: &str| values.get(name).cloned(),
+            &ids,
+        ) {
+            Ok(hosts) => Policy::Ready(hosts),
+            Err(e) => {
+                let reason = format!("{:#}", anyhow::Error::from(e));
+                tracing::error!(component = %id, error.type = "invalid_allowed_hosts", "allowed_outbound_hosts cannot be resolved; every outbound request of this component will be denied: {reason}");
+                Policy::Unusable(reason)
+            }
+        };
+        let env = decl.component.environment.into_iter().collect();
+        components.insert(id, LoadedComponent { pre, env, policy });
+    }
+
+    Ok(App {
+        name: manifest.application.name,
+        shared: Arc::new(AppShared {
+            engine,
+            components,
+            router,
+            network,
+            listen_addr: OnceLock::new(),
+        }),
+    })
+}
+
+fn component_decl(
+    id: &str,
+    mut component: manifest::Component,
+    base: &Path,
+    defaults: &HashMap<String, Option<String>>,
+) -> Result<ComponentDecl> {
+    let valid_id = id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if !valid_id {
+        bail!("component id `{id}` must start with a lower-case letter and hold only a-z, 0-9, '-' and '_'");
+    }
+    let source = match &component.source {
+        manifest::Source::Path(p) => base.join(p),
+        manifest::Source::Remote(_) => bail!(
+            "source: remote sources are not supported\n  hint: download the .wasm file and give its path, e.g. source = \"app.wasm\""
+        ),
+    };
+    if !source.is_file() {
+        bail!(
+            "source: {} does not exist\n  hint: build the component first (paths are relative to the manifest's folder)",
+            source.display()
+        );
+    }
+    let unsupported = component.unsupported_features();
+    if !unsupported.is_empty() {
+        tracing::warn!(
+            "component `{id}` uses {}: Courier serves wasi:http only and ignores them",
+            unsupported.join(", ")
+        );
+    }
+    if let Some(legacy) = component.allowed_http_hosts.take() {
+        let converted = courier_policy::convert_allowed_http_hosts(&legacy)
+            .map_err(anyhow::Error::from)
+            .context("`allowed_http_hosts` is malformed")?;
+        tracing::warn!("{}", courier_policy::deprecation_warning(&converted));
+        component.allowed_outbound_hosts.extend(converted);
+    }
+    for entry in &component.allowed_outbound_hosts {
+        for name in courier_policy::template_variables(entry)
+            .map_err(anyhow::Error::from)
+            .context("`allowed_outbound_hosts` is malformed")?
+        {
+            if !defaults.contains_key(&name) {
+                bail!(
+                    "`allowed_outbound_hosts` entry {entry:?} uses the variable `{name}`, which [variables] does not declare\n  \
+                     hint: add `{name} = {{ default = \"…\" }}` to [variables]"
+                );
+            }
+        }
+    }
+    courier_policy::validate(&component.allowed_outbound_hosts, defaults)
+        .map_err(anyhow::Error::from)
+        .context("`allowed_outbound_hosts` is malformed")?;
+    for (key, template) in &component.variables {
+        for name in courier_policy::template_variables(template)
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("variables.{key}"))?
+        {
+            if !defaults.contains_key(&name) {
+                bail!("variables.{key} uses the variable `{name}`, which [variables] does not declare");
+            }
+        }
+    }
+    Ok(ComponentDecl { source, component })
+}
+
+/// Application variable values: explicit values, then `SPIN_VARIABLE_<NAME>`, then defaults.
+fn variable_values(
+    decls: &BTreeMap<String, manifest::VariableDecl>,
+    explicit: &HashMap<String, String>,
+) -> Result<HashMap<String, String>> {
+    let mut values = HashMap::new();
+    let known: HashSet<&String> = decls.keys().collect();
+    for name in explicit.keys() {
+        if !known.contains(name) {
+            bail!("variable `{name}` is given a value but [variables] does not declare it");
+        }
+    }
+    for (name, decl) in decls {
+        let valid = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !valid {
+            bail!("variables.{name}: names start with a lower-case letter and hold only a-z, 0-9 and '_'");
+        }
+        if decl.required && decl.default.is_some() {
+            bail!("variables.{name}: a variable cannot be both `required` and have a `default`");
+        }
+        let env = std::env::var(format!("SPIN_VARIABLE_{}", name.to_ascii_uppercase())).ok();
+        match explicit.get(name).cloned().or(env).or_else(|| decl.default.clone()) {
+            Some(value) => {
+                values.insert(name.clone(), value);
+            }
+            None if decl.required => bail!(
+                "variables.{name} is required but has no value\n  hint: set SPIN_VARIABLE_{} in the environment",
+                name.to_ascii_uppercase()
+            ),
+            None => {}
+        }
+    }
+    Ok(values)
+}

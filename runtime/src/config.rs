@@ -1,0 +1,242 @@
+//! Runtime configuration (`--runtime-config-file`): the Spin tables that shape outbound HTTP.
+//!
+//! Parsed and validated once at load into values the request path only reads.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use courier_policy::BlockedNetworks;
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    outbound_http: Option<RawOutboundHttp>,
+    #[serde(default)]
+    outbound_networking: Option<RawOutboundNetworking>,
+    #[serde(default)]
+    client_tls: Vec<RawClientTls>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOutboundHttp {
+    connection_pooling: Option<bool>,
+    max_concurrent_requests: Option<usize>,
+    max_connections: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOutboundNetworking {
+    #[serde(default)]
+    block_networks: Vec<String>,
+    max_socket_connections: Option<usize>,
+    max_total_connections: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClientTls {
+    component_ids: Vec<String>,
+    hosts: Vec<String>,
+    ca_use_platform_roots: Option<bool>,
+    ca_use_webpki_roots: Option<bool>,
+    ca_roots_file: Option<PathBuf>,
+    client_cert_file: Option<PathBuf>,
+    client_private_key_file: Option<PathBuf>,
+}
+
+/// Validated runtime configuration.
+#[derive(Debug, Default, Clone)]
+pub struct RuntimeConfig {
+    /// Keep-alive pooling of outbound connections. Spin's docs say it defaults to on; we keep
+    /// that even when an `[outbound_http]` table omits the key (Spin's serde default turns it off).
+    pub connection_pooling: Option<bool>,
+    /// Outbound TCP connections the app may hold at once (`None`: unlimited).
+    pub max_connections: Option<usize>,
+    pub block_networks: BlockedNetworks,
+    pub client_tls: Vec<ClientTls>,
+}
+
+/// One `[[client_tls]]` table, paths resolved against the config file's directory.
+#[derive(Debug, Clone)]
+pub struct ClientTls {
+    pub component_ids: Vec<String>,
+    pub hosts: Vec<String>,
+    pub use_platform_roots: bool,
+    pub use_webpki_roots: bool,
+    pub ca_roots_file: Option<PathBuf>,
+    /// Client certificate and key for mTLS, always given together.
+    pub client_identity: Option<(PathBuf, PathBuf)>,
+}
+
+impl RuntimeConfig {
+    pub fn from_file(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read runtime config {}", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Self::parse(&text, base)
+            .with_context(|| format!("invalid runtime config {}", path.display()))
+    }
+
+    pub fn parse(text: &str, base_dir: &Path) -> Result<Self> {
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| anyhow::anyhow!("{}", e.to_string().trim_end()))?;
+        let mut config = RuntimeConfig::default();
+        if let Some(http) = raw.outbound_http {
+            config.connection_pooling = http.connection_pooling;
+            config.max_connections = match (http.max_connections, http.max_concurrent_requests) {
+                (Some(_), Some(_)) => bail!(
+                    "[outbound_http]: `max_connections` and `max_concurrent_requests` cannot be combined\n  \
+                     hint: keep `max_connections`; `max_concurrent_requests` is deprecated"
+                ),
+                (Some(n), None) => Some(n),
+                // Spin has always granted N+1 permits for the deprecated key.
+                (None, Some(n)) => {
+                    tracing::warn!("[outbound_http] max_concurrent_requests is deprecated; use max_connections");
+                    Some(n + 1)
+                }
+                (None, None) => None,
+            };
+        }
+        if let Some(net) = raw.outbound_networking {
+            config.block_networks = BlockedNetworks::parse(&net.block_networks)
+                .context("[outbound_networking] block_networks")?;
+            if net.max_socket_connections.is_some() || net.max_total_connections.is_some() {
+                tracing::warn!("[outbound_networking] socket connection limits apply to wasi-sockets, which Courier does not host");
+            }
+        }
+        for (i, tls) in raw.client_tls.into_iter().enumerate() {
+            config.client_tls.push(
+                ClientTls::validate(tls, base_dir)
+                    .with_context(|| format!("[[client_tls]] #{}", i + 1))?,
+            );
+        }
+        Ok(config)
+    }
+
+    /// The first `[[client_tls]]` whose component and host both match, in file order.
+    pub fn client_tls_for(&self, component: &str, host: &str) -> Option<&ClientTls> {
+        self.client_tls.iter().find(|t| {
+            t.component_ids.iter().any(|c| c == component) && t.hosts.iter().any(|h| h == host)
+        })
+    }
+}
+
+impl ClientTls {
+    fn validate(raw: RawClientTls, base: &Path) -> Result<Self> {
+        if raw.component_ids.is_empty() {
+            bail!("`component_ids` must list at least one component");
+        }
+        if raw.hosts.is_empty() {
+            bail!("`hosts` must list at least one host");
+        }
+        for host in &raw.hosts {
+            if host.contains(':') && !host.starts_with('[') {
+                bail!("host {host:?}: ports are not currently supported in `hosts`; give the host only");
+            }
+        }
+        let resolve = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+        let ca_roots_file = raw.ca_roots_file.map(resolve);
+        // Spin 4.0.1+: with neither switch set, platform roots unless a CA file is given;
+        // setting one switch alone turns the other source off.
+        let (use_platform_roots, use_webpki_roots) =
+            match (raw.ca_use_platform_roots, raw.ca_use_webpki_roots) {
+                (None, None) => (ca_roots_file.is_none(), false),
+                (Some(p), None) => (p, false),
+                (None, Some(w)) => (false, w),
+                (Some(p), Some(w)) => (p, w),
+            };
+        if !use_platform_roots && !use_webpki_roots && ca_roots_file.is_none() {
+            bail!("at least one of 'use_platform_roots', 'use_webpki_roots', or 'root_certificates' must be set");
+        }
+        let client_identity = match (raw.client_cert_file, raw.client_private_key_file) {
+            (Some(c), Some(k)) => Some((resolve(c), resolve(k))),
+            (Some(_), None) => bail!("client_cert_file specified without client_private_key_file"),
+            (None, Some(_)) => bail!("client_private_key_file specified without client_cert_file"),
+            (None, None) => None,
+        };
+        Ok(Self {
+            component_ids: raw.component_ids,
+            hosts: raw.hosts,
+            use_platform_roots,
+            use_webpki_roots,
+            ca_roots_file,
+            client_identity,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<RuntimeConfig> {
+        RuntimeConfig::parse(text, Path::new("/etc/app"))
+    }
+
+    #[test]
+    fn full_config() {
+        let c = parse(
+            r#"
+[outbound_http]
+connection_pooling = false
+max_connections = 4
+[outbound_networking]
+block_networks = ["1.1.1.1/32", "private"]
+[[client_tls]]
+component_ids = ["agent"]
+hosts = ["localhost"]
+ca_roots_file = "certs/ca.pem"
+client_cert_file = "/abs/client.pem"
+client_private_key_file = "client.key"
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.connection_pooling, Some(false));
+        assert_eq!(c.max_connections, Some(4));
+        assert!(c.block_networks.is_blocked("127.0.0.1".parse().unwrap()));
+        assert!(c.block_networks.is_blocked("1.1.1.1".parse().unwrap()));
+        assert!(!c.block_networks.is_blocked("8.8.8.8".parse().unwrap()));
+        let tls = c.client_tls_for("agent", "localhost").unwrap();
+        assert_eq!(
+            tls.ca_roots_file.as_deref(),
+            Some(Path::new("/etc/app/certs/ca.pem"))
+        );
+        assert!(!tls.use_platform_roots && !tls.use_webpki_roots);
+        let (cert, key) = tls.client_identity.clone().unwrap();
+        assert_eq!(
+            (cert.to_str().unwrap(), key.to_str().unwrap()),
+            ("/abs/client.pem", "/etc/app/client.key")
+        );
+        assert!(c.client_tls_for("other", "localhost").is_none());
+        assert!(c.client_tls_for("agent", "example.com").is_none());
+    }
+
+    #[test]
+    fn deprecated_limit_grants_one_more() {
+        let c = parse("[outbound_http]\nmax_concurrent_requests = 3").unwrap();
+        assert_eq!(c.max_connections, Some(4));
+        assert!(
+            parse("[outbound_http]\nmax_concurrent_requests = 3\nmax_connections = 3").is_err()
+        );
+    }
+
+    #[test]
+    fn errors_carry_spin_messages() {
+        let cases = [
+            ("[outbound_networking]\nblock_networks = [\"nope\"]", "CIDR notation or the keyword 'private'"),
+            ("[[client_tls]]\ncomponent_ids = [\"a\"]\nhosts = [\"h\"]\nclient_cert_file = \"c\"", "client_cert_file specified without client_private_key_file"),
+            ("[[client_tls]]\ncomponent_ids = [\"a\"]\nhosts = [\"h\"]\nca_use_platform_roots = false", "at least one of"),
+            ("[[client_tls]]\ncomponent_ids = []\nhosts = [\"h\"]", "component_ids"),
+            ("[[client_tls]]\ncomponent_ids = [\"a\"]\nhosts = [\"h:443\"]", "ports are not currently supported"),
+            ("[outbound_htp]\n", "unknown field"),
+        ];
+        for (text, want) in cases {
+            let err = format!("{:#}", parse(text).unwrap_err());
+            assert!(err.contains(want), "{text:?}: {err}");
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! The wasmtime engine: configuration, the epoch ticker, compiling components (cached), linking.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use sha2::{Digest, Sha256};
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime_wasi_http::p2::bindings::ProxyPre;
+
+use crate::state::State;
+
+/// How often the epoch advances; deadlines are counted in these ticks.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Engine-wide settings.
+#[derive(Debug, Clone)]
+pub struct RuntimeOptions {
+    /// Use the pooling instance allocator (falls back to on-demand when the OS refuses the reservation).
+    pub pooling: bool,
+    /// Component instances alive at once (pooling).
+    pub max_instances: u32,
+    /// Linear memory one instance may grow to.
+    pub instance_memory_limit: usize,
+    /// Wall-clock budget of one inbound request, guest execution and host calls included.
+    pub request_timeout: Duration,
+}
+
+impl Default for RuntimeOptions {
+    fn default() -> Self {
+        Self {
+            pooling: true,
+            max_instances: 1000,
+            instance_memory_limit: 512 << 20,
+            request_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+pub(crate) struct EngineInner {
+    pub engine: Engine,
+    pub linker: Linker<State>,
+    pub options: RuntimeOptions,
+    /// Compiled components by the sha256 of their bytes: one compile per distinct file.
+    compiled: Mutex<HashMap<[u8; 32], Component>>,
+    stop_ticker: Arc<AtomicBool>,
+}
+
+impl Drop for EngineInner {
+    fn drop(&mut self) {
+        self.stop_ticker.store(true, Ordering::Relaxed);
+    }
+}
+
+impl EngineInner {
+    pub fn new(options: RuntimeOptions) -> Result<Self> {
+        let engine = if options.pooling {
+            match Engine::new(&config(&options, true)) {
+                Ok(engine) => engine,
+                Err(e) => {
+                    tracing::warn!(
+                        "pooling allocator unavailable ({e:#}); using on-demand allocation"
+                    );
+                    Engine::new(&config(&options, false))?
+                }
+            }
+        } else {
+            Engine::new(&config(&options, false))?
+        };
+
+        let mut linker = Linker::new(&engine);
+        // Guests built through the preview1 adapter (Go, Python, JS) import wasi:cli and friends too.
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+
+        // One ticker thread per engine, never per request.
+        let stop_ticker = Arc::new(AtomicBool::new(false));
+        let weak = engine.weak();
+        let stop = stop_ticker.clone();
+        std::thread::Builder::new()
+            .name("courier-epoch".into())
+            .spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    std::thread::sleep(EPOCH_TICK);
+                    match weak.upgrade() {
+                        Some(engine) => engine.increment_epoch(),
+                        None => break,
+                    }
+                }
+            })?;
+
+        Ok(Self {
+            engine,
+            linker,
+            options,
+            compiled: Mutex::new(HashMap::new()),
+            stop_ticker,
+        })
+    }
+
+    /// Compile (or fetch from the cache) the component at `path` and pre-instantiate it.
+    pub fn prepare(&self, id: &str, path: &Path) -> Result<ProxyPre<State>> {
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("component `{id}`: cannot read {}", path.display()))?;
+        let key: [u8; 32] = Sha256::digest(&bytes).into();
+        let cached = self
+            .compiled
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .cloned();
+        let component = match cached {
+            Some(c) => c,
+            None => {
+                let c = compile(&self.engine, id, path, &bytes)?;
+                self.compiled
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(key, c.clone());
+                c
+            }
+        };
+        let pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(anyhow::Error::from)
+            .with_context(|| {
+                format!(
+                    "component `{id}` ({}) imports something Courier does not provide\n  \
+                 hint: Courier hosts the wasi:http/proxy world plus wasi:cli; Spin-only interfaces \
+                 (key-value, sqlite, variables, …) are not available",
+                    path.display()
+                )
+            })?;
+        ProxyPre::new(pre)
+            .map_err(anyhow::Error::from)
+            .with_context(|| {
+                format!(
+                    "component `{id}` ({}) does not export wasi:http/incoming-handler@0.2.x\n  \
+                 hint: an HTTP component must implement the wasi:http proxy world",
+                    path.display()
+                )
+            })
+    }
+}
+
+fn compile(engine: &Engine, id: &str, path: &Path, bytes: &[u8]) -> Result<Component> {
+    let is_core_module = bytes.len() >= 8 && bytes[..4] == *b"\0asm" && bytes[4..8] == [1, 0, 0, 0];
+    if is_core_module {
+        anyhow::bail!(
+            "component `{id}`: {} is a core WebAssembly module, not a component\n  \
+             hint: build for wasm32-wasip2, or adapt it with a wasi preview1 adapter",
+            path.display()
+        );
+    }
+    let started = std::time::Instant::now();
+    let component = Component::new(engine, bytes)
+        .map_err(anyhow::Error::from)
+        .with_context(|| {
+            format!(
+                "component `{id}`: {} is not a valid component",
+                path.display()
+            )
+        })?;
+    tracing::info!(
+        component = id,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "compiled"
+    );
+    Ok(component)
+}
+
+fn config(options: &RuntimeOptions, pooling: bool) -> Config {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    config.epoch_interruption(true);
+    if pooling {
+        let mut pool = PoolingAllocationConfig::default();
+        pool.total_component_instances(options.max_instances);
+        pool.total_memories(options.max_instances);
+        pool.total_tables(options.max_instances * 2);
+        pool.total_core_instances(options.max_instances * 4);
+        // Interpreters (JS, Python) carry large vmctx and tables.
+        pool.max_component_instance_size(10 << 20);
+        pool.max_core_instance_size(10 << 20);
+        pool.max_memories_per_component(16);
+        pool.max_tables_per_component(16);
+        pool.table_elements(100_000);
+        pool.max_memory_size(options.instance_memory_limit);
+        pool.linear_memory_keep_resident(2 << 20);
+        pool.table_keep_resident(512 << 10);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    }
+    config
+}

@@ -1,0 +1,305 @@
+//! Inbound requests: the HTTP server, routing, the `spin-*` headers, and running one instance
+//! per request. Service chaining enters here too, in memory, with a synthetic route match.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{HeaderName, HeaderValue, Request, Response, StatusCode};
+use http_body::Body;
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::net::TcpListener;
+use wasmtime::Store;
+use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
+use wasmtime_wasi_http::{Error, WasiBody, WasiHttpView};
+
+use crate::app::{AppShared, LoadedComponent};
+use crate::outbound::OutboundHooks;
+use crate::routes::RouteMatch;
+use crate::state::State;
+
+/// A served app; dropping it (or `shutdown`) stops the listener and its connections.
+pub struct RunningApp {
+    local_addr: SocketAddr,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningApp {
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub async fn shutdown(mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+
+    /// Serve until the listener fails (for `courier up`, which races this against Ctrl-C).
+    pub async fn wait(mut self) {
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningApp {
+    fn drop(&mut self) {
+        if let Some(task) = &self.task {
+            task.abort();
+        }
+    }
+}
+
+pub(crate) async fn serve(app: Arc<AppShared>, listen: SocketAddr) -> anyhow::Result<RunningApp> {
+    let listener = TcpListener::bind(listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}\n  hint: pick another address with --listen, e.g. 127.0.0.1:0"))?;
+    let local_addr = listener.local_addr()?;
+    if app.listen_addr.set(local_addr).is_err() {
+        anyhow::bail!("this app is already being served; load it again to serve it twice");
+    }
+    let task =
+        tokio::spawn(async move {
+            // Connections live in the set, so stopping the accept loop ends them all.
+            let mut connections = tokio::task::JoinSet::new();
+            loop {
+                let (stream, peer) = match listener.accept().await {
+                    Ok(accepted) => accepted,
+                    Err(e) => {
+                        tracing::warn!("accept failed: {e}");
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let app = app.clone();
+                connections.spawn(async move {
+                let service = hyper::service::service_fn(move |req| {
+                    let app = app.clone();
+                    async move { Ok::<_, Infallible>(handle_network_request(app, req, peer).await) }
+                });
+                let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+                if let Err(e) = builder.serve_connection(TokioIo::new(stream), service).await {
+                    tracing::debug!("connection from {peer}: {e}");
+                }
+            });
+                // Reap finished connections so the set does not grow without bound.
+                while connections.try_join_next().is_some() {}
+            }
+        });
+    Ok(RunningApp {
+        local_addr,
+        task: Some(task),
+    })
+}
+
+async fn handle_network_request(
+    app: Arc<AppShared>,
+    mut req: Request<hyper::body::Incoming>,
+    peer: SocketAddr,
+) -> Response<WasiBody> {
+    let Some(route) = app.router.route(req.uri().path()) else {
+        return plain(StatusCode::NOT_FOUND, "Not Found");
+    };
+    let listen = app.listen_addr.get().copied().unwrap_or(peer);
+    let headers = req.headers_mut();
+    // Anti-spoofing: a client may not pretend to be a chained request.
+    headers.remove(http::header::CONNECTION);
+    let host = match headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+    {
+        Some(h) if courier_policy::chaining_target(h.split(':').next().unwrap_or(h)).is_some() => {
+            headers.remove(http::header::HOST);
+            listen.to_string()
+        }
+        Some(h) if h.parse::<http::uri::Authority>().is_ok() => h.to_string(),
+        _ => listen.to_string(),
+    };
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/")
+        .to_string();
+    let full_url = format!("http://{host}{path_and_query}");
+    let Ok(uri) = full_url.parse() else {
+        return plain(StatusCode::BAD_REQUEST, "Bad Request");
+    };
+    *req.uri_mut() = uri;
+    set_spin_headers(req.headers_mut(), &route, &full_url, &peer.to_string());
+    run(app, &route.component, 0, req).await
+}
+
+/// Hand `request` to component `target` in memory (`http://<target>.spin.internal/...`).
+pub(crate) async fn chain(
+    app: Arc<AppShared>,
+    target: &str,
+    depth: u32,
+    mut request: Request<WasiBody>,
+) -> Result<Response<WasiBody>, Error> {
+    if !app.components.contains_key(target) {
+        // Spin traps the caller here; a clear error code serves the guest better.
+        tracing::error!("service chaining: no component `{target}` in this app");
+        return Err(Error::DestinationNotFound);
+    }
+    let uri = request.uri().clone();
+    let path = uri.path().to_string();
+    let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let authority = uri.authority().map(|a| a.as_str()).unwrap_or(target);
+    // The target sees the URL the caller asked for (Spin reports `http://localhost/...` by accident).
+    let full_url = format!("http://{authority}{path_and_query}");
+    *request.uri_mut() = full_url.parse().map_err(|_| Error::HttpRequestUriInvalid)?;
+    set_spin_headers(
+        request.headers_mut(),
+        &RouteMatch::synthetic(target, &path),
+        &full_url,
+        "0.0.0.0:0",
+    );
+    Ok(run(app, target, depth, request).await)
+}
+
+/// The `spin-*` headers a component sees (spec section 3.5). Client-sent `spin-*` headers are
+/// removed first, so a guest can trust them (Spin appends, which lets clients spoof them).
+fn set_spin_headers(
+    headers: &mut http::HeaderMap,
+    route: &RouteMatch,
+    full_url: &str,
+    client_addr: &str,
+) {
+    let spoofed: Vec<HeaderName> = headers
+        .keys()
+        .filter(|k| k.as_str().starts_with("spin-"))
+        .cloned()
+        .collect();
+    for name in spoofed {
+        headers.remove(name);
+    }
+    let mut set = |name: &str, value: &str| {
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            headers.append(n, v);
+        }
+    };
+    set("spin-full-url", full_url);
+    set("spin-path-info", &route.path_info);
+    set("spin-matched-route", &route.raw_route);
+    set("spin-raw-component-route", &route.raw_route);
+    set("spin-component-route", &route.component_route);
+    set("spin-base-path", "/");
+    set("spin-client-addr", client_addr);
+    for (name, value) in &route.params {
+        let header = format!(
+            "spin-path-match-{}",
+            name.to_ascii_lowercase().replace('_', "-")
+        );
+        set(&header, value);
+    }
+}
+
+/// Run one instance of `component` for `request`. A trap, a timeout, or a guest that never
+/// answers gives this request a 500 and affects nothing else.
+async fn run<B>(
+    app: Arc<AppShared>,
+    component: &str,
+    depth: u32,
+    request: Request<B>,
+) -> Response<WasiBody>
+where
+    B: Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<Error>,
+{
+    let Some(loaded) = app.components.get(component) else {
+        return plain(StatusCode::INTERNAL_SERVER_ERROR, "");
+    };
+    match start_instance(&app, loaded, component, depth, request) {
+        Ok(response) => response.await,
+        Err(e) => {
+            tracing::error!(component, "cannot start an instance: {e:#}");
+            plain(StatusCode::INTERNAL_SERVER_ERROR, "")
+        }
+    }
+}
+
+fn start_instance<B>(
+    app: &Arc<AppShared>,
+    loaded: &LoadedComponent,
+    component: &str,
+    depth: u32,
+    request: Request<B>,
+) -> anyhow::Result<impl std::future::Future<Output = Response<WasiBody>>>
+where
+    B: Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<Error>,
+{
+    let options = &app.engine.options;
+    let hooks = OutboundHooks::new(app.clone(), component, depth);
+    let mut store = Store::new(
+        &app.engine.engine,
+        State::new(&loaded.env, hooks, options.instance_memory_limit),
+    );
+    store.limiter(|state| &mut state.limits);
+    let ticks =
+        (options.request_timeout.as_millis() / crate::engine::EPOCH_TICK.as_millis()).max(1) as u64;
+    store.set_epoch_deadline(ticks);
+    store.epoch_deadline_trap();
+
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    let req = store
+        .data_mut()
+        .http()
+        .new_incoming_request(Scheme::Http, request)?;
+    let out = store.data_mut().http().new_response_outparam(sender)?;
+    let pre = loaded.pre.clone();
+    let timeout = options.request_timeout;
+    let component = component.to_string();
+    // The guest keeps running after it sends the head (it may still stream the body), so it
+    // runs in its own task, bounded by the same deadline even while blocked in host calls.
+    let task = tokio::spawn(async move {
+        let call = async {
+            let proxy = pre.instantiate_async(&mut store).await?;
+            proxy
+                .wasi_http_incoming_handler()
+                .call_handle(&mut store, req, out)
+                .await
+        };
+        match tokio::time::timeout(timeout, call).await {
+            Ok(result) => result,
+            Err(_) => Err(wasmtime::format_err!(
+                "request exceeded its {timeout:?} deadline"
+            )),
+        }
+    });
+    Ok(async move {
+        match receiver.await {
+            Ok(Ok(response)) => response,
+            Ok(Err(code)) => {
+                tracing::warn!(%component, "guest answered with error code {code:?}");
+                plain(StatusCode::INTERNAL_SERVER_ERROR, "")
+            }
+            Err(_) => {
+                match task.await {
+                    Ok(Ok(())) => tracing::error!(%component, "guest never set a response"),
+                    Ok(Err(e)) => tracing::error!(%component, "guest failed: {e:?}"),
+                    Err(e) => tracing::error!(%component, "guest task failed: {e}"),
+                }
+                plain(StatusCode::INTERNAL_SERVER_ERROR, "")
+            }
+        }
+    })
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response<WasiBody> {
+    let mut response = Response::new(
+        Full::new(Bytes::from_static(text.as_bytes()))
+            .map_err(|e| match e {})
+            .boxed_unsync(),
+    );
+    *response.status_mut() = status;
+    response
+}

@@ -1,0 +1,248 @@
+//! Spin manifest v2 (`spin.toml`): the subset a wasi:http app needs, parsed strictly.
+//!
+//! Parsing only checks shape; `app.rs` turns a manifest into a validated app (routes,
+//! permissions, variables) so that every error can name the key it comes from.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub spin_manifest_version: toml::Value,
+    pub application: Application,
+    #[serde(default)]
+    pub variables: BTreeMap<String, VariableDecl>,
+    #[serde(default)]
+    pub trigger: Triggers,
+    #[serde(default)]
+    pub component: BTreeMap<String, Component>,
+}
+
+// Some keys are accepted so real manifests load, though serving does not read them.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Application {
+    pub name: String,
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub authors: Vec<String>,
+    /// Application-level trigger settings (`[application.trigger.http] base = "/"`).
+    #[serde(default)]
+    pub trigger: Option<toml::Value>,
+}
+
+/// `[variables] name = { default = "…" }` or `{ required = true }`.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariableDecl {
+    #[serde(default)]
+    pub default: Option<String>,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub secret: bool,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Triggers {
+    #[serde(default)]
+    pub http: Vec<HttpTrigger>,
+    /// Other trigger types are named so the error can say they are not served here.
+    #[serde(flatten)]
+    pub other: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpTrigger {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub route: RouteDecl,
+    pub component: ComponentRef,
+    #[serde(default)]
+    pub executor: Option<toml::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RouteDecl {
+    Path(String),
+    Private { private: bool },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum ComponentRef {
+    Id(String),
+    Inline(Box<Component>),
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Component {
+    pub source: Source,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub allowed_outbound_hosts: Vec<String>,
+    /// Deprecated; converted into `allowed_outbound_hosts`.
+    #[serde(default)]
+    pub allowed_http_hosts: Option<Vec<String>>,
+    #[serde(default)]
+    pub variables: BTreeMap<String, String>,
+    #[serde(default)]
+    pub environment: BTreeMap<String, String>,
+    /// Build instructions are for `spin build`; serving ignores them.
+    #[serde(default)]
+    pub build: Option<toml::Value>,
+    #[serde(default)]
+    pub tool: Option<toml::Value>,
+    /// Spin host features beyond wasi:http; Courier cannot provide them.
+    #[serde(default)]
+    pub files: Option<toml::Value>,
+    #[serde(default)]
+    pub exclude_files: Option<toml::Value>,
+    #[serde(default)]
+    pub key_value_stores: Option<toml::Value>,
+    #[serde(default)]
+    pub sqlite_databases: Option<toml::Value>,
+    #[serde(default)]
+    pub ai_models: Option<toml::Value>,
+    #[serde(default)]
+    pub dependencies: Option<toml::Value>,
+    #[serde(default)]
+    pub dependencies_inherit_configuration: Option<bool>,
+}
+
+impl Component {
+    /// Manifest keys this component uses that name host features Courier does not offer.
+    pub fn unsupported_features(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.files.is_some() {
+            out.push("files");
+        }
+        if self.key_value_stores.is_some() {
+            out.push("key_value_stores");
+        }
+        if self.sqlite_databases.is_some() {
+            out.push("sqlite_databases");
+        }
+        if self.ai_models.is_some() {
+            out.push("ai_models");
+        }
+        if self.dependencies.is_some() {
+            out.push("dependencies");
+        }
+        out
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Source {
+    Path(String),
+    Remote(#[allow(dead_code)] toml::Value),
+}
+
+impl Manifest {
+    pub fn from_file(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read manifest {}", path.display()))?;
+        Self::parse(&text).with_context(|| format!("invalid manifest {}", path.display()))
+    }
+
+    pub fn parse(text: &str) -> Result<Self> {
+        let manifest: Manifest = toml::from_str(text).map_err(|e| {
+            // toml's message already carries the line, column and the offending key.
+            anyhow::anyhow!("{}", e.to_string().trim_end())
+        })?;
+        match manifest.spin_manifest_version.as_integer() {
+            Some(2) => {}
+            _ => match manifest.spin_manifest_version.as_str() {
+                Some("1") => bail!(
+                    "spin_manifest_version: version 1 manifests are not supported\n  \
+                     hint: convert it with `spin doctor` or write `spin_manifest_version = 2`"
+                ),
+                _ => bail!(
+                    "spin_manifest_version: expected 2, found {}\n  hint: Courier serves Spin manifest v2 apps",
+                    manifest.spin_manifest_version
+                ),
+            },
+        }
+        Ok(manifest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+spin_manifest_version = 2
+[application]
+name = "demo"
+[variables]
+host = { default = "localhost" }
+token = { required = true, secret = true }
+[[trigger.http]]
+route = "/..."
+component = "front"
+[[trigger.http]]
+route = { private = true }
+component = "back"
+[component.front]
+source = "front.wasm"
+allowed_outbound_hosts = ["http://back.spin.internal"]
+[component.back]
+source = "back.wasm"
+environment = { A = "b" }
+"#;
+
+    #[test]
+    fn parses_a_minimal_app() {
+        let m = Manifest::parse(MINIMAL).unwrap();
+        assert_eq!(m.application.name, "demo");
+        assert_eq!(m.trigger.http.len(), 2);
+        assert!(matches!(
+            m.trigger.http[1].route,
+            RouteDecl::Private { private: true }
+        ));
+        assert_eq!(m.variables["host"].default.as_deref(), Some("localhost"));
+        assert!(m.variables["token"].required);
+        assert_eq!(m.component["back"].environment["A"], "b");
+    }
+
+    #[test]
+    fn unknown_component_key_is_rejected_with_its_location() {
+        let text = MINIMAL.replace("environment = {", "enviroment = {");
+        let err = format!("{:#}", Manifest::parse(&text).unwrap_err());
+        assert!(err.contains("enviroment"), "{err}");
+        assert!(err.contains("line"), "{err}");
+    }
+
+    #[test]
+    fn version_one_is_refused_with_a_hint() {
+        let text = MINIMAL.replace("spin_manifest_version = 2", "spin_manifest_version = \"1\"");
+        let err = format!("{:#}", Manifest::parse(&text).unwrap_err());
+        assert!(err.contains("version 1"), "{err}");
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        for text in ["", "[[[", "spin_manifest_version = 2", "a = \u{0}"] {
+            assert!(Manifest::parse(text).is_err());
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! Outbound requests of a guest: the permission check, then one of three destinations.
+//!
+//! Order (spec section 2.1): empty host → self request; **permission check**; `Host` removed;
+//! then self (over the network to our own listener), chaining (in memory), or the network.
+//! A denial reaches the guest as `HTTP-request-denied` through the response future.
+
+pub mod network;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use courier_policy::OutboundUrl;
+use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
+
+use crate::app::{AppShared, Policy};
+use network::IoFuture;
+
+/// How deep chained requests may nest before we call it a loop.
+const MAX_CHAIN_DEPTH: u32 = 16;
+
+type SendResult = Result<(http::Response<WasiBody>, IoFuture), Error>;
+
+/// The `WasiHttpHooks` of one instance: which component it is and how deep in a chain.
+pub struct OutboundHooks {
+    app: Arc<AppShared>,
+    component: Arc<str>,
+    chain_depth: u32,
+}
+
+impl OutboundHooks {
+    pub(crate) fn new(app: Arc<AppShared>, component: &str, chain_depth: u32) -> Self {
+        Self {
+            app,
+            component: component.into(),
+            chain_depth,
+        }
+    }
+}
+
+impl WasiHttpHooks for OutboundHooks {
+    fn send_request(
+        &mut self,
+        request: http::Request<WasiBody>,
+        options: Option<RequestOptions>,
+        _fut: Box<dyn Future<Output = Result<(), Error>> + Send>,
+    ) -> Box<dyn Future<Output = SendResult> + Send> {
+        let app = self.app.clone();
+        let component = self.component.clone();
+        let depth = self.chain_depth;
+        Box::new(async move { dispatch(app, &component, depth, request, options).await })
+    }
+}
+
+async fn dispatch(
+    app: Arc<AppShared>,
+    component: &str,
+    depth: u32,
+    mut request: http::Request<WasiBody>,
+    options: Option<RequestOptions>,
+) -> SendResult {
+    let uri = request.uri().clone();
+    let host = uri.host().unwrap_or("");
+    // SDKs send an authority of ":80"/":443" for relative URLs; `self.alt` names the app itself.
+    let is_self = host.is_empty() || host == "self.alt";
+    check_permission(&app, component, &uri, is_self)?;
+    request.headers_mut().remove(http::header::HOST);
+
+    if is_self {
+        let origin = app.listen_addr.get().ok_or_else(|| {
+            tracing::error!("Couldn't handle outbound HTTP request to relative URI; no origin set");
+            Error::HttpRequestUriInvalid
+        })?;
+        let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        *request.uri_mut() = format!("http://{origin}{path}")
+            .parse()
+            .map_err(|_| Error::HttpRequestUriInvalid)?;
+        return app.network.send(component, request, options).await;
+    }
+    if let Some(target) = courier_policy::chaining_target(host) {
+        if depth >= MAX_CHAIN_DEPTH {
+            tracing::error!(
+                component,
+                target,
+                "service chain deeper than {MAX_CHAIN_DEPTH} hops; refusing"
+            );
+            return Err(Error::LoopDetected);
+        }
+        let target = target.to_string();
+        let response = crate::inbound::chain(app, &target, depth + 1, request).await?;
+        return Ok((response, Box::new(async { Ok(()) })));
+    }
+    app.network.send(component, request, options).await
+}
+
+fn check_permission(
+    app: &AppShared,
+    component: &str,
+    uri: &http::Uri,
+    is_self: bool,
+) -> Result<(), Error> {
+    let policy = match app.components.get(component) {
+        Some(c) => &c.policy,
+        None => {
+            return Err(Error::InternalError(Some(format!(
+                "unknown component {component}"
+            ))))
+        }
+    };
+    let hosts = match policy {
+        Policy::Ready(hosts) => hosts,
+        Policy::Unusable(reason) => {
+            tracing::error!(component, error.type = "invalid_allowed_hosts", "request denied: {reason}");
+            return Err(Error::HttpRequestDenied);
+        }
+    };
+    if is_self {
+        if hosts.allows_relative() {
+            return Ok(());
+        }
+        log_denial(component, None);
+        return Err(Error::HttpRequestDenied);
+    }
+    match OutboundUrl::parse(&uri.to_string(), "https") {
+        Ok(url) if hosts.allows(&url) => Ok(()),
+        Ok(url) => {
+            log_denial(component, Some(&url));
+            Err(Error::HttpRequestDenied)
+        }
+        Err(_) => {
+            tracing::warn!(component, %uri, "A component tried to make a request to a url that could not be parsed");
+            Err(Error::HttpRequestDenied)
+        }
+    }
+}
+
+fn log_denial(component: &str, url: Option<&OutboundUrl>) {
+    for line in courier_policy::denial_advice(url) {
+        tracing::warn!(component, "{line}");
+    }
+}

@@ -1,0 +1,166 @@
+//! Bad apps stop at load, before any socket is opened, with the key at fault and a hint.
+
+use courier_runtime::{LoadOptions, Runtime, RuntimeOptions};
+
+/// Load `manifest` (with `{wasm}` pointing at a file of `wasm_bytes`) and return the error text.
+async fn load_error(manifest: &str, wasm_bytes: &[u8], options: LoadOptions) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = dir.path().join("app.wasm");
+    std::fs::write(&wasm, wasm_bytes).unwrap();
+    let path = dir.path().join("spin.toml");
+    std::fs::write(
+        &path,
+        manifest.replace("{wasm}", &wasm.display().to_string()),
+    )
+    .unwrap();
+    let runtime = Runtime::new(RuntimeOptions {
+        pooling: false,
+        ..Default::default()
+    })
+    .unwrap();
+    match runtime.load(&path, options).await {
+        Ok(_) => panic!("expected a load error for:\n{manifest}"),
+        Err(e) => format!("{e:#}"),
+    }
+}
+
+fn app(allowed: &str) -> String {
+    format!(
+        "spin_manifest_version = 2\n[application]\nname = \"bad\"\n[[trigger.http]]\nroute = \"/...\"\ncomponent = \"front\"\n\
+         [component.front]\nsource = \"{{wasm}}\"\nallowed_outbound_hosts = [{allowed}]\n"
+    )
+}
+
+#[tokio::test]
+async fn malformed_allowed_hosts_name_the_component_and_the_reason() {
+    let cases = [
+        (
+            "\"example.com\"",
+            "\"example.com\" does not contain a scheme",
+        ),
+        ("\"http://ex*mple.com\"", "wildcards are allowed only as"),
+        ("\"http://example.com/path\"", "path"),
+        ("\"*://127.0.0.0/24\"", "does not have a known default port"),
+        (
+            "\"insecure:allow-all\"",
+            "'insecure:allow-all' is not allowed",
+        ),
+        ("\"*\"", "is not an allowed outbound host format"),
+        (
+            "\"http://example.com:99999\"",
+            "Invalid allowed host port \"99999\"",
+        ),
+        (
+            "\"http://{{ nope }}\"",
+            "`nope`, which [variables] does not declare",
+        ),
+    ];
+    for (entry, want) in cases {
+        let err = load_error(&app(entry), b"not wasm", LoadOptions::default()).await;
+        assert!(
+            err.contains("Failed to load component `front`"),
+            "{entry}: {err}"
+        );
+        assert!(err.contains(want), "{entry}: want {want:?} in {err}");
+    }
+}
+
+#[tokio::test]
+async fn templated_entries_are_checked_with_their_defaults() {
+    let manifest = app("\"https://{{ invalid_default_host }}\"").replace(
+        "[[trigger.http]]",
+        "[variables]\ninvalid_default_host = { default = \"invalid host\" }\n[[trigger.http]]",
+    );
+    let err = load_error(&manifest, b"", LoadOptions::default()).await;
+    assert!(
+        err.contains("`allowed_outbound_hosts` is malformed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("results in invalid config \"https://invalid host\""),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn manifest_mistakes_are_located() {
+    let base = app("");
+    let cases = [
+        (
+            base.replace("component = \"front\"", "component = \"frnt\""),
+            "no component named `frnt`",
+        ),
+        (
+            base.replace("source = \"{wasm}\"", "source = \"missing.wasm\""),
+            "does not exist",
+        ),
+        (
+            base.replace("route = \"/...\"", "route = { private = false }"),
+            "has { private = false }",
+        ),
+        (
+            base.replace("route = \"/...\"", "route = \"api\""),
+            "must start with '/'",
+        ),
+        (
+            base.replace("allowed_outbound_hosts", "allowed_outbound_host"),
+            "unknown field `allowed_outbound_host`",
+        ),
+        (
+            base.replace("spin_manifest_version = 2", "spin_manifest_version = 3"),
+            "expected 2",
+        ),
+        (
+            base.replace(
+                "[[trigger.http]]",
+                "[[trigger.redis]]\nchannel = \"x\"\ncomponent = \"front\"\n[[trigger.http]]",
+            ),
+            "trigger type `redis`",
+        ),
+        (
+            format!("{base}\n[variables]\nsecret = {{ required = true }}\n"),
+            "SPIN_VARIABLE_SECRET",
+        ),
+        (
+            "spin_manifest_version = 2\n[application\n".to_string(),
+            "line 2",
+        ),
+    ];
+    for (manifest, want) in cases {
+        let err = load_error(&manifest, b"", LoadOptions::default()).await;
+        assert!(err.contains("spin.toml"), "the error names the file: {err}");
+        assert!(err.contains(want), "want {want:?} in {err}");
+    }
+}
+
+#[tokio::test]
+async fn a_core_module_or_garbage_is_not_a_component() {
+    let core_module = b"\0asm\x01\0\0\0";
+    let err = load_error(&app(""), core_module, LoadOptions::default()).await;
+    assert!(
+        err.contains("core WebAssembly module, not a component"),
+        "{err}"
+    );
+    let err = load_error(&app(""), b"garbage", LoadOptions::default()).await;
+    assert!(err.contains("is not a valid component"), "{err}");
+}
+
+#[tokio::test]
+async fn a_bad_runtime_config_stops_the_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("[outbound_networking]\nblock_networks = [\"10.0.0.0/33\"]\n", "CIDR notation or the keyword 'private'"),
+        ("[outbound_http]\npooling = true\n", "unknown field `pooling`"),
+        ("[[client_tls]]\ncomponent_ids = [\"front\"]\nhosts = [\"h\"]\nca_roots_file = \"nope.pem\"\n", "nope.pem"),
+    ];
+    for (text, want) in cases {
+        let config = dir.path().join("runtime-config.toml");
+        std::fs::write(&config, text).unwrap();
+        let options = LoadOptions {
+            runtime_config: Some(config),
+            ..Default::default()
+        };
+        let err = load_error(&app(""), b"", options).await;
+        assert!(err.contains(want), "want {want:?} in {err}");
+    }
+}

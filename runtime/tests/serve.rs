@@ -1,0 +1,431 @@
+//! End-to-end: the probe guest served by the runtime over real loopback HTTP, making outbound
+//! requests to a real recording upstream under Spin's permission model.
+
+mod support;
+
+use std::collections::HashMap;
+
+use courier_runtime::LoadOptions;
+use support::{enc, get, serve, serve_with, TestApp, Upstream};
+
+fn app(components: &str) -> String {
+    format!("spin_manifest_version = 2\n[application]\nname = \"test\"\n{components}")
+}
+
+fn one(allowed: &str) -> String {
+    app(&format!(
+        "[[trigger.http]]\nroute = \"/...\"\ncomponent = \"front\"\n[component.front]\nsource = \"{{probe}}\"\nallowed_outbound_hosts = [{allowed}]\n"
+    ))
+}
+
+async fn fetch(addr: std::net::SocketAddr, url: &str) -> String {
+    let reply = get(addr, &format!("/fetch?url={}", enc(url)), &[]).await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    reply.body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn allowed_request_reaches_the_upstream_with_host_from_the_url() {
+    let up = Upstream::start().await;
+    let app = TestApp::new(&one(&format!("\"http://127.0.0.1:{}\"", up.addr.port())));
+    let running = serve(&app).await;
+    let body = fetch(
+        running.local_addr(),
+        &format!("http://127.0.0.1:{}/get?some=arg", up.addr.port()),
+    )
+    .await;
+    assert_eq!(body, "status=200\nupstream saw GET /get?some=arg");
+    let seen = up.seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(
+        seen[0].header("host"),
+        vec![format!("127.0.0.1:{}", up.addr.port())]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn denied_requests_never_connect() {
+    let up = Upstream::start().await;
+    let port = up.addr.port();
+    // No list at all, then a list that allows another port, another scheme and another host.
+    for allowed in [
+        String::new(),
+        format!("\"http://127.0.0.1:{}\"", port + 1),
+        format!("\"https://127.0.0.1:{port}\""),
+        format!("\"http://localhost:{port}\""),
+        "\"http://self\"".to_string(),
+    ] {
+        let app = TestApp::new(&one(&allowed));
+        let running = serve(&app).await;
+        let body = fetch(running.local_addr(), &format!("http://127.0.0.1:{port}/x")).await;
+        assert_eq!(body, "error=HttpRequestDenied", "allowed = [{allowed}]");
+    }
+    assert_eq!(up.connection_count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wildcard_and_range_patterns() {
+    let up = Upstream::start().await;
+    let port = up.addr.port();
+    let app = TestApp::new(&one(&format!(
+        "\"*://127.0.0.0/24:{}..{}\"",
+        port,
+        port + 1
+    )));
+    let running = serve(&app).await;
+    assert!(
+        fetch(running.local_addr(), &format!("http://127.0.0.1:{port}/in"))
+            .await
+            .starts_with("status=200")
+    );
+    // The range is half-open: its end is excluded.
+    assert_eq!(
+        fetch(
+            running.local_addr(),
+            &format!("http://127.0.0.1:{}/out", port + 1)
+        )
+        .await,
+        "error=HttpRequestDenied"
+    );
+    assert_eq!(up.seen().len(), 1);
+}
+
+const CHAIN: &str = r#"
+[[trigger.http]]
+route = "/..."
+component = "front"
+[[trigger.http]]
+route = { private = true }
+component = "back"
+[[trigger.http]]
+route = "/other/..."
+component = "other"
+[component.front]
+source = "{probe}"
+allowed_outbound_hosts = ["http://back.spin.internal"]
+environment = { NAME = "front" }
+[component.back]
+source = "{probe}"
+environment = { NAME = "back" }
+[component.other]
+source = "{probe}"
+environment = { NAME = "other" }
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chaining_reaches_a_private_component_in_memory() {
+    let app = TestApp::new(&app(CHAIN));
+    let running = serve(&app).await;
+    let addr = running.local_addr();
+    assert_eq!(
+        fetch(addr, "http://back.spin.internal/hello/from/front").await,
+        "status=200\nhello from back at /hello/from/front"
+    );
+    // Any port and path: chaining ignores the port, but the permission check does not.
+    assert_eq!(
+        fetch(addr, "http://back.spin.internal:8080/x").await,
+        "error=HttpRequestDenied"
+    );
+    // Only `back` is granted.
+    assert_eq!(
+        fetch(addr, "http://other.spin.internal/other/x").await,
+        "error=HttpRequestDenied"
+    );
+    // The private component has no route: from outside its path belongs to the catch-all.
+    assert_eq!(
+        get(addr, "/hello", &[]).await.body,
+        "hello from front at /hello"
+    );
+    // What the chained target sees.
+    let headers = fetch(addr, "http://back.spin.internal/headers?q=1").await;
+    assert!(
+        headers.contains("authority: back.spin.internal\n"),
+        "{headers}"
+    );
+    assert!(headers.contains("spin-path-info: /headers\n"), "{headers}");
+    assert!(
+        headers.contains("spin-client-addr: 0.0.0.0:0\n"),
+        "{headers}"
+    );
+    assert!(
+        headers.contains("spin-full-url: http://back.spin.internal/headers?q=1\n"),
+        "{headers}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wildcard_chaining_expands_to_real_components_only() {
+    let text = app(CHAIN).replace(
+        "[\"http://back.spin.internal\"]",
+        "[\"http://*.spin.internal\"]",
+    );
+    let app = TestApp::new(&text);
+    let running = serve(&app).await;
+    let addr = running.local_addr();
+    assert_eq!(
+        fetch(addr, "http://other.spin.internal/y").await,
+        "status=200\nhello from other at /y"
+    );
+    assert_eq!(
+        fetch(addr, "http://ghost.spin.internal/y").await,
+        "error=HttpRequestDenied"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catch_all_host_chaining_to_an_unknown_component_is_an_error_not_a_trap() {
+    let app = TestApp::new(&one("\"http://*:*\""));
+    let running = serve(&app).await;
+    assert_eq!(
+        fetch(running.local_addr(), "http://ghost.spin.internal/").await,
+        "error=DestinationNotFound"
+    );
+}
+
+const SELF: &str = r#"
+[[trigger.http]]
+route = "/fetch"
+component = "front"
+[[trigger.http]]
+route = "/hello/..."
+component = "b"
+[[trigger.http]]
+route = { private = true }
+component = "hidden"
+[component.front]
+source = "{probe}"
+allowed_outbound_hosts = [ALLOWED]
+[component.b]
+source = "{probe}"
+environment = { NAME = "b" }
+[component.hidden]
+source = "{probe}"
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn self_requests_go_to_our_own_listener_through_the_router() {
+    for allowed in ["\"http://self\"", "\"https://self.alt\"", "\"*://*:*\""] {
+        let app = TestApp::new(&app(&SELF.replace("ALLOWED", allowed)));
+        let running = serve(&app).await;
+        let addr = running.local_addr();
+        assert_eq!(
+            fetch(addr, "/hello/x").await,
+            "status=200\nhello from b at /hello/x",
+            "{allowed}"
+        );
+        assert_eq!(
+            fetch(addr, "http://self.alt/hello/y").await,
+            "status=200\nhello from b at /hello/y",
+            "{allowed}"
+        );
+        // Private components are not routed: a self request cannot reach them.
+        assert_eq!(
+            fetch(addr, "/hidden").await,
+            "status=404\nNot Found",
+            "{allowed}"
+        );
+    }
+    let app = TestApp::new(&app(&SELF.replace("ALLOWED", "\"http://localhost:1\"")));
+    let running = serve(&app).await;
+    assert_eq!(
+        fetch(running.local_addr(), "/hello/x").await,
+        "error=HttpRequestDenied"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn self_requests_ignore_a_spoofed_host_header() {
+    let decoy = Upstream::start().await;
+    let app = TestApp::new(&app(&SELF.replace("ALLOWED", "\"http://self\"")));
+    let running = serve(&app).await;
+    let spoofed = decoy.addr.to_string();
+    let reply = get(
+        running.local_addr(),
+        &format!("/fetch?url={}", enc("/hello/z")),
+        &[("host", &spoofed)],
+    )
+    .await;
+    assert_eq!(reply.body, "status=200\nhello from b at /hello/z");
+    assert_eq!(decoy.connection_count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forbidden_headers_are_refused_to_the_guest() {
+    let up = Upstream::start().await;
+    let app = TestApp::new(&one(&format!("\"http://127.0.0.1:{}\"", up.addr.port())));
+    let running = serve(&app).await;
+    let url = enc(&format!("http://127.0.0.1:{}/", up.addr.port()));
+    for header in [
+        "host:evil.example",
+        "connection:close",
+        "transfer-encoding:chunked",
+        "upgrade:h2c",
+        "keep-alive:5",
+    ] {
+        let reply = get(
+            running.local_addr(),
+            &format!("/fetch?url={url}&h={}", enc(header)),
+            &[],
+        )
+        .await;
+        assert_eq!(reply.body, "header-error=Forbidden", "{header}");
+    }
+    let reply = get(
+        running.local_addr(),
+        &format!("/fetch?url={url}&h={}", enc("x-custom:yes")),
+        &[],
+    )
+    .await;
+    assert!(reply.body.starts_with("status=200"), "{reply:?}");
+    assert_eq!(up.seen()[0].header("x-custom"), vec!["yes"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn variables_in_patterns() {
+    let up = Upstream::start().await;
+    let port = up.addr.port();
+    let text = format!(
+        "spin_manifest_version = 2\n[application]\nname = \"v\"\n[variables]\nhost = {{ default = \"127.0.0.1\" }}\nport = {{ default = \"{port}\" }}\n\
+         [[trigger.http]]\nroute = \"/...\"\ncomponent = \"front\"\n[component.front]\nsource = \"{{probe}}\"\n\
+         allowed_outbound_hosts = [\"http://{{{{ host }}}}:{{{{ port }}}}\"]\n"
+    );
+    let app = TestApp::new(&text);
+    let running = serve(&app).await;
+    assert!(
+        fetch(running.local_addr(), &format!("http://127.0.0.1:{port}/"))
+            .await
+            .starts_with("status=200")
+    );
+    drop(running);
+    // An explicit value wins over the default.
+    let options = LoadOptions {
+        variables: HashMap::from([("host".into(), "localhost".into())]),
+        ..Default::default()
+    };
+    let running = serve_with(&app, options).await;
+    assert_eq!(
+        fetch(running.local_addr(), &format!("http://127.0.0.1:{port}/")).await,
+        "error=HttpRequestDenied"
+    );
+    assert!(
+        fetch(running.local_addr(), &format!("http://localhost:{port}/"))
+            .await
+            .starts_with("status=200")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trap_or_a_runaway_guest_fails_only_its_own_request() {
+    let app = TestApp::new(&one(""));
+    let running = serve(&app).await;
+    let addr = running.local_addr();
+    assert_eq!(get(addr, "/trap", &[]).await.status, 500);
+    let started = std::time::Instant::now();
+    assert_eq!(get(addr, "/spin", &[]).await.status, 500);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(get(addr, "/ok", &[]).await.body, "hello from probe at /ok");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spin_headers_describe_the_route_and_cannot_be_spoofed() {
+    let text = app("[[trigger.http]]\nroute = \"/api/users/:user_id/...\"\ncomponent = \"front\"\n[component.front]\nsource = \"{probe}\"\n");
+    let app = TestApp::new(&text);
+    let running = serve(&app).await;
+    let addr = running.local_addr();
+    let reply = get(
+        addr,
+        "/api/users/42/headers",
+        &[("spin-full-url", "http://evil/")],
+    )
+    .await;
+    let body = reply.body;
+    assert!(body.contains("spin-path-match-user-id: 42\n"), "{body}");
+    assert!(body.contains("spin-path-info: /headers\n"), "{body}");
+    assert!(
+        body.contains("spin-matched-route: /api/users/:user_id/...\n"),
+        "{body}"
+    );
+    assert!(
+        body.contains("spin-component-route: /api/users/:user_id\n"),
+        "{body}"
+    );
+    assert!(
+        body.contains(&format!(
+            "spin-full-url: http://{addr}/api/users/42/headers\n"
+        )),
+        "{body}"
+    );
+    assert!(!body.contains("evil"), "{body}");
+    assert_eq!(get(addr, "/elsewhere", &[]).await.status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn block_networks_apply_after_the_policy_check() {
+    let up = Upstream::start().await;
+    let port = up.addr.port();
+    let app = TestApp::new(&app(&SELF.replace(
+        "ALLOWED",
+        &format!("\"http://self\", \"http://127.0.0.1:{port}\""),
+    )));
+    let config = app.write(
+        "runtime-config.toml",
+        "[outbound_networking]\nblock_networks = [\"private\"]\n",
+    );
+    let options = LoadOptions {
+        runtime_config: Some(config),
+        ..Default::default()
+    };
+    let running = serve_with(&app, options).await;
+    assert_eq!(
+        fetch(running.local_addr(), &format!("http://127.0.0.1:{port}/")).await,
+        "error=DestinationIpProhibited"
+    );
+    assert_eq!(
+        fetch(running.local_addr(), "/hello/x").await,
+        "error=DestinationIpProhibited"
+    );
+    assert_eq!(up.connection_count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_only_resolver_maps_names_after_the_policy_check() {
+    let up = Upstream::start().await;
+    let port = up.addr.port();
+    let app = TestApp::new(&one("\"http://svc.example.test\""));
+    let options = LoadOptions {
+        test_only_resolve: HashMap::from([("svc.example.test".into(), up.addr.to_string())]),
+        ..Default::default()
+    };
+    let running = serve_with(&app, options).await;
+    let addr = running.local_addr();
+    assert!(fetch(addr, "http://svc.example.test/a")
+        .await
+        .starts_with("status=200"));
+    assert!(fetch(addr, "http://svc.example.test:80/b")
+        .await
+        .starts_with("status=200"));
+    assert_eq!(
+        fetch(addr, "http://svc.example.test:8080/c").await,
+        "error=HttpRequestDenied"
+    );
+    let seen = up.seen();
+    assert_eq!(seen.len(), 2);
+    // Host carries the port only when it is not the scheme's default.
+    assert_eq!(seen[0].header("host"), vec!["svc.example.test"]);
+    assert_eq!(seen[1].header("host"), vec!["svc.example.test"]);
+    let _ = port;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closed_port_is_connection_refused() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let app = TestApp::new(&one("\"http://127.0.0.1:*\""));
+    let running = serve(&app).await;
+    assert_eq!(
+        fetch(running.local_addr(), &format!("http://{closed}/")).await,
+        "error=ConnectionRefused"
+    );
+}

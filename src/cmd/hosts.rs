@@ -1,8 +1,104 @@
+//! `courier hosts check`: explain whether an `allowed_outbound_hosts` list allows a URL.
+
+use std::collections::HashMap;
 use std::process::ExitCode;
 
+use courier_policy::{AllowedHosts, OutboundUrl};
+
 #[derive(clap::Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Explain whether a policy allows a URL, and which entry matched or why none did.
+    ///
+    /// Exit status: 0 allowed, 1 denied, 2 an entry is invalid (with the message `courier up` would give).
+    #[command(
+        after_help = "Examples:\n  courier hosts check --allow 'https://*.example.com' https://api.example.com/v1\n  \
+courier hosts check --allow 'http://{{ host }}:8080' --var host=localhost http://localhost:8080/\n  \
+courier hosts check --allow http://self /api/items\n  \
+courier hosts check --allow 'http://*.spin.internal' --component back http://back.spin.internal/"
+    )]
+    Check {
+        /// An `allowed_outbound_hosts` entry; repeat for a list. None at all means deny everything.
+        #[arg(long = "allow", value_name = "PATTERN")]
+        allow: Vec<String>,
+        /// A value for a `{{ variable }}` used in a pattern.
+        #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_pair)]
+        variables: Vec<(String, String)>,
+        /// A component id of the app, for expanding `*.spin.internal`; repeat for several.
+        #[arg(long = "component", value_name = "ID")]
+        components: Vec<String>,
+        /// The request URL: absolute (`https://host/path`; no scheme means https) or relative (`/path`, a self request).
+        url: String,
+    },
+}
+
+fn parse_pair(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| format!("expected NAME=VALUE, got {s:?}"))
+}
 
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
-    match command {}
+    let Command::Check {
+        allow,
+        variables,
+        components,
+        url,
+    } = command;
+    let values: HashMap<String, String> = variables.into_iter().collect();
+    let defaults = values
+        .iter()
+        .map(|(k, v)| (k.clone(), Some(v.clone())))
+        .collect();
+    let invalid = |e: courier_policy::PolicyError| {
+        eprintln!(
+            "invalid: `allowed_outbound_hosts` is malformed: {:#}",
+            anyhow::Error::from(e)
+        );
+        Ok(ExitCode::from(2))
+    };
+    if let Err(e) = courier_policy::validate(&allow, &defaults) {
+        return invalid(e);
+    }
+    let hosts =
+        match AllowedHosts::resolve(&allow, &|name: &str| values.get(name).cloned(), &components) {
+            Ok(hosts) => hosts,
+            Err(e) => return invalid(e),
+        };
+    let is_relative = url.starts_with('/')
+        || OutboundUrl::parse(&url, "https").is_ok_and(|u| u.host().to_string() == "self.alt");
+    if is_relative {
+        let granting = hosts.entries().iter().position(|e| e.allows_relative());
+        return Ok(match granting {
+            Some(i) => {
+                println!(
+                    "{url}: allowed (a request to the app itself) by entry #{i} {:?}",
+                    hosts.entries()[i].as_str()
+                );
+                ExitCode::SUCCESS
+            }
+            None => {
+                println!("{url}: denied: a request to the app itself needs an entry like \"http://self\" (or a '*' host)");
+                ExitCode::from(1)
+            }
+        });
+    }
+    let parsed = match OutboundUrl::parse(&url, "https") {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            println!(
+                "{url}: denied: the URL cannot be parsed: {:#}",
+                anyhow::Error::from(e)
+            );
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let explanation = hosts.explain(&parsed);
+    print!("{explanation}");
+    if explanation.is_allowed() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    for line in courier_policy::denial_advice(Some(&parsed)) {
+        println!("{line}");
+    }
+    Ok(ExitCode::from(1))
 }

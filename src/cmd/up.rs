@@ -1,8 +1,79 @@
+//! `courier up`: serve a Spin-style app with the reference runtime.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use courier_runtime::{LoadOptions, Runtime, RuntimeOptions};
 
 #[derive(clap::Args)]
-pub struct Args {}
+#[command(
+    after_help = "Examples:\n  courier up\n  courier up -f apps/demo/spin.toml --listen 127.0.0.1:3000\n  \
+courier up --runtime-config-file runtime-config.toml\n\nOutbound requests are denied unless a component's \
+`allowed_outbound_hosts` grants them; check a pattern with `courier hosts check`."
+)]
+pub struct Args {
+    /// The app manifest (Spin manifest v2).
+    #[arg(
+        short = 'f',
+        long = "from",
+        default_value = "spin.toml",
+        value_name = "MANIFEST"
+    )]
+    manifest: PathBuf,
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:3000", value_name = "ADDR")]
+    listen: SocketAddr,
+    /// Spin runtime configuration ([outbound_http], [outbound_networking], [[client_tls]]).
+    #[arg(long, value_name = "FILE")]
+    runtime_config_file: Option<PathBuf>,
+    /// Set an application variable (wins over SPIN_VARIABLE_<NAME> and the default).
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_pair)]
+    variables: Vec<(String, String)>,
+    /// Wall-clock budget of one request, in seconds.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    request_timeout: u64,
+    /// TEST ONLY: resolve HOST[:PORT] to IP[:PORT] after the policy check instead of using DNS.
+    #[arg(long = "test-only-resolve", value_name = "HOST=IP", value_parser = parse_pair)]
+    test_only_resolve: Vec<(String, String)>,
+}
 
-pub async fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not built yet")
+fn parse_pair(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| format!("expected NAME=VALUE, got {s:?}"))
+}
+
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    crate::cmd::init_logging();
+    let runtime = Runtime::new(RuntimeOptions {
+        request_timeout: Duration::from_secs(args.request_timeout),
+        ..RuntimeOptions::default()
+    })?;
+    let options = LoadOptions {
+        runtime_config: args.runtime_config_file,
+        variables: args.variables.into_iter().collect(),
+        test_only_resolve: args
+            .test_only_resolve
+            .into_iter()
+            .collect::<HashMap<_, _>>(),
+    };
+    eprintln!("Loading {} …", args.manifest.display());
+    let app = runtime.load(&args.manifest, options).await?;
+    let name = app.name().to_string();
+    let components = app.component_ids().join(", ");
+    let running = app.serve(args.listen).await?;
+    eprintln!(
+        "Serving {name} (components: {components}) on http://{}",
+        running.local_addr()
+    );
+    eprintln!("Press Ctrl-C to stop.");
+    tokio::select! {
+        _ = running.wait() => anyhow::bail!("the server stopped unexpectedly"),
+        signal = tokio::signal::ctrl_c() => signal.context("cannot wait for Ctrl-C")?,
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,250 @@
+//! End to end: the example guest (languages/rust/example, on the generated Rust SDK) is
+//! built for wasm32-wasip2, served by the reference runtime, and asked over real loopback
+//! HTTP to fetch from a real upstream. Needs `rustup target add wasm32-wasip2`.
+//!
+//! The upstream and the client are a few lines of HTTP/1.1 over tokio sockets, so this
+//! test adds no dependency to the `courier` package.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Builds the example guest once per test binary.
+fn example_wasm() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+            let target_dir = root.join("target/wasm-guests");
+            let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+                .args(["build", "--release", "--target", "wasm32-wasip2", "--manifest-path"])
+                .arg(root.join("languages/rust/example/Cargo.toml"))
+                .env("CARGO_TARGET_DIR", &target_dir)
+                .env_remove("RUSTFLAGS")
+                .output()
+                .expect("cargo runs");
+            assert!(
+                output.status.success(),
+                "building the example guest failed (is the target installed? rustup target add wasm32-wasip2):\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            target_dir.join("wasm32-wasip2/release/courier_rust_example.wasm")
+        })
+        .clone()
+}
+
+/// An upstream that records request lines and holds each request until a second one is
+/// in flight (or 3 s pass), answering `together` or `alone`: sequential sends from the
+/// guest would see `alone`.
+struct Upstream {
+    addr: SocketAddr,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl Upstream {
+    async fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (arrived, watch) = tokio::sync::watch::channel(0usize);
+        let arrived = Arc::new(arrived);
+        let record = seen.clone();
+        tokio::spawn(async move {
+            while let Ok((mut conn, _)) = listener.accept().await {
+                let (record, arrived, mut watch) = (record.clone(), arrived.clone(), watch.clone());
+                tokio::spawn(async move {
+                    let Some(head) = read_head(&mut conn).await else {
+                        return;
+                    };
+                    record
+                        .lock()
+                        .unwrap()
+                        .push(head.lines().next().unwrap_or_default().to_string());
+                    arrived.send_modify(|n| *n += 1);
+                    let together =
+                        tokio::time::timeout(Duration::from_secs(3), watch.wait_for(|n| *n >= 2))
+                            .await
+                            .is_ok();
+                    let body = if together { "together" } else { "alone" };
+                    let reply = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = conn.write_all(reply.as_bytes()).await;
+                    let _ = conn.shutdown().await;
+                });
+            }
+        });
+        Self { addr, seen }
+    }
+
+    fn seen(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+async fn read_head(conn: &mut TcpStream) -> Option<String> {
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1024];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = conn.read(&mut byte).await.ok()?;
+        if n == 0 || buf.len() > 64 * 1024 {
+            return None;
+        }
+        buf.extend_from_slice(&byte[..n]);
+    }
+    Some(String::from_utf8_lossy(&buf).into_owned())
+}
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// `GET target` over a fresh connection, reading to EOF (handles chunked bodies).
+async fn get(addr: SocketAddr, target: &str) -> Reply {
+    let mut conn = TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {target} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n");
+    conn.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    tokio::time::timeout(Duration::from_secs(30), conn.read_to_end(&mut raw))
+        .await
+        .expect("the runtime answers within 30 s")
+        .unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .expect("a complete response head");
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let chunked = headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    let body = if chunked {
+        dechunk(body)
+    } else {
+        body.to_string()
+    };
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn dechunk(mut rest: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.push_str(&after[..size]);
+        rest = &after[size + 2..];
+    }
+    out
+}
+
+/// Writes a spin.toml for the example guest and serves it.
+async fn serve(allowed_outbound_hosts: &str) -> (courier_runtime::RunningApp, PathBuf) {
+    let dir = std::env::temp_dir().join(format!(
+        "courier-rust-e2e-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let manifest = dir.join("spin.toml");
+    std::fs::write(
+        &manifest,
+        format!(
+            "spin_manifest_version = 2\n\
+             [application]\nname = \"rust-sdk-e2e\"\n\
+             [[trigger.http]]\nroute = \"/...\"\ncomponent = \"example\"\n\
+             [component.example]\nsource = {:?}\nallowed_outbound_hosts = [{allowed_outbound_hosts}]\n",
+            example_wasm().display().to_string()
+        ),
+    )
+    .unwrap();
+    let runtime =
+        courier_runtime::Runtime::new(courier_runtime::RuntimeOptions::default()).unwrap();
+    let app = runtime
+        .load(&manifest, courier_runtime::LoadOptions::default())
+        .await
+        .unwrap();
+    let running = app.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    (running, dir)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn example_guest_fetches_from_an_allowed_upstream_with_concurrent_sends() {
+    let up = Upstream::start().await;
+    let (running, dir) = serve(&format!("\"http://127.0.0.1:{}\"", up.addr.port())).await;
+    let reply = get(
+        running.local_addr(),
+        &format!("/?url=http://127.0.0.1:{}/hello?x=1", up.addr.port()),
+    )
+    .await;
+    running.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+
+    assert_eq!(reply.status, 200, "body: {}", reply.body);
+    assert_eq!(reply.header("x-upstream-status"), Some("200"));
+    // Both sends were in flight at once, or the upstream would have answered `alone`.
+    assert_eq!(reply.body, "together");
+    assert_eq!(
+        up.seen(),
+        ["GET /hello?x=1 HTTP/1.1", "GET /hello?x=1 HTTP/1.1"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_denied_upstream_surfaces_the_wit_error_code() {
+    let up = Upstream::start().await;
+    // Allowed: a different port only.
+    let (running, dir) = serve(&format!("\"http://127.0.0.1:{}\"", up.addr.port() + 1)).await;
+    let reply = get(
+        running.local_addr(),
+        &format!("/?url=http://127.0.0.1:{}/hello", up.addr.port()),
+    )
+    .await;
+    running.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+
+    assert_eq!(reply.status, 502, "body: {}", reply.body);
+    assert_eq!(reply.header("x-error-code"), Some("HTTP-request-denied"));
+    assert_eq!(reply.body.trim(), "HTTP-request-denied");
+    assert!(
+        up.seen().is_empty(),
+        "a denied request reached the upstream: {:?}",
+        up.seen()
+    );
+}

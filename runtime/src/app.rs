@@ -262,9 +262,17 @@ fn component_decl(
             }
         }
     }
-    courier_policy::validate(&component.allowed_outbound_hosts, defaults)
-        .map_err(anyhow::Error::from)
-        .context("`allowed_outbound_hosts` is malformed")?;
+    if let Err(e) = courier_policy::validate(&component.allowed_outbound_hosts, defaults) {
+        // Name the entry at fault; list-level errors (e.g. insecure:allow-all) have none.
+        let culprit = component.allowed_outbound_hosts.iter().find(|entry| {
+            courier_policy::validate(std::slice::from_ref(*entry), defaults).is_err()
+        });
+        let context = match culprit {
+            Some(entry) => format!("`allowed_outbound_hosts` is malformed: entry {entry:?}"),
+            None => "`allowed_outbound_hosts` is malformed".to_string(),
+        };
+        return Err(anyhow::Error::from(e).context(context));
+    }
     for (key, template) in &component.variables {
         for name in courier_policy::template_variables(template)
             .map_err(anyhow::Error::from)

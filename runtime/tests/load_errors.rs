@@ -62,6 +62,12 @@ async fn malformed_allowed_hosts_name_the_component_and_the_reason() {
             "{entry}: {err}"
         );
         assert!(err.contains(want), "{entry}: want {want:?} in {err}");
+        if entry != "\"insecure:allow-all\"" {
+            assert!(
+                err.contains(&format!("entry {entry}")),
+                "the entry at fault is named: {err}"
+            );
+        }
     }
 }
 

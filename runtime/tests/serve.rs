@@ -390,7 +390,6 @@ async fn block_networks_apply_after_the_policy_check() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_only_resolver_maps_names_after_the_policy_check() {
     let up = Upstream::start().await;
-    let port = up.addr.port();
     let app = TestApp::new(&one("\"http://svc.example.test\""));
     let options = LoadOptions {
         test_only_resolve: HashMap::from([("svc.example.test".into(), up.addr.to_string())]),
@@ -408,12 +407,15 @@ async fn test_only_resolver_maps_names_after_the_policy_check() {
         fetch(addr, "http://svc.example.test:8080/c").await,
         "error=HttpRequestDenied"
     );
+    // Names match case-insensitively, in the policy and in the resolver alike.
+    assert!(fetch(addr, "http://SVC.Example.Test/d")
+        .await
+        .starts_with("status=200"));
     let seen = up.seen();
-    assert_eq!(seen.len(), 2);
+    assert_eq!(seen.len(), 3);
     // Host carries the port only when it is not the scheme's default.
     assert_eq!(seen[0].header("host"), vec!["svc.example.test"]);
     assert_eq!(seen[1].header("host"), vec!["svc.example.test"]);
-    let _ = port;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

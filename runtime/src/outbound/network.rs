@@ -44,14 +44,20 @@ impl TestResolver {
                 );
             }
         }
+        // Names are case-insensitive, as in DNS.
+        let entries = entries
+            .into_iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .collect();
         Ok(Self { entries })
     }
 
     fn lookup(&self, host: &str, port: u16) -> Option<SocketAddr> {
+        let host = host.to_ascii_lowercase();
         let target = self
             .entries
             .get(&format!("{host}:{port}"))
-            .or_else(|| self.entries.get(host))?;
+            .or_else(|| self.entries.get(&host))?;
         target.parse::<SocketAddr>().ok().or_else(|| {
             target
                 .parse::<IpAddr>()

@@ -85,8 +85,8 @@ pub fn load_cases(dir: &Path) -> anyhow::Result<Vec<LoadedCase>> {
 pub fn select_cases(all: &[LoadedCase], filters: &[String]) -> anyhow::Result<Vec<LoadedCase>> {
     let picked: Vec<LoadedCase> = all
         .iter()
-        .cloned()
         .filter(|c| filters.is_empty() || filters.iter().any(|f| matches(f, &c.case.id)))
+        .cloned()
         .collect();
     if picked.is_empty() {
         bail!("no case matches {:?}", filters);

@@ -25,6 +25,14 @@ pub struct ExternalConfig {
     /// `{component}`, `{manifest}`, `{runtime_config}`, `{dir}` (the app's folder),
     /// `{courier}` (the running courier binary).
     pub command: Vec<String>,
+    /// Appended when the app has a runtime config (e.g. `["--runtime-config-file",
+    /// "{runtime_config}"]`).
+    #[serde(default)]
+    pub runtime_config_args: Vec<String>,
+    /// Appended once per test-resolver entry, with `{host}` and `{ip}` (e.g.
+    /// `["--test-only-resolve", "{host}={ip}"]`).
+    #[serde(default)]
+    pub resolve_args: Vec<String>,
     /// Features this runtime has (see the case model's list).
     #[serde(default)]
     pub features: Vec<String>,
@@ -125,7 +133,18 @@ impl Adapter for External {
                     .replace("{dir}", &app.dir.to_string_lossy())
                     .replace("{courier}", &courier.to_string_lossy())
             };
-            let argv: Vec<String> = self.config.command.iter().map(|a| subst(a)).collect();
+            let mut argv: Vec<String> = self.config.command.iter().map(|a| subst(a)).collect();
+            if app.runtime_config.is_some() {
+                argv.extend(self.config.runtime_config_args.iter().map(|a| subst(a)));
+            }
+            for (host, ip) in &app.resolve {
+                argv.extend(
+                    self.config
+                        .resolve_args
+                        .iter()
+                        .map(|a| subst(a).replace("{host}", host).replace("{ip}", ip)),
+                );
+            }
             let mut child = tokio::process::Command::new(&argv[0])
                 .args(&argv[1..])
                 .current_dir(&app.dir)
@@ -203,6 +222,8 @@ mod tests {
             name: "test".into(),
             description: None,
             command: command.iter().map(|s| s.to_string()).collect(),
+            runtime_config_args: vec![],
+            resolve_args: vec![],
             features: vec!["policy".into()],
             ready_timeout_s: 5,
             env: BTreeMap::new(),

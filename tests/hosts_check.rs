@@ -8,24 +8,46 @@ fn check(args: &[&str]) -> (i32, String) {
         .args(args)
         .output()
         .expect("courier runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     (out.status.code().unwrap_or(-1), text)
 }
 
 #[test]
 fn allowed_names_the_matching_entry() {
-    let (code, text) = check(&["--allow", "http://other.test", "--allow", "https://*.example.com", "https://api.example.com/v1"]);
+    let (code, text) = check(&[
+        "--allow",
+        "http://other.test",
+        "--allow",
+        "https://*.example.com",
+        "https://api.example.com/v1",
+    ]);
     assert_eq!(code, 0, "{text}");
-    assert!(text.contains("allowed by entry #1 \"https://*.example.com\""), "{text}");
+    assert!(
+        text.contains("allowed by entry #1 \"https://*.example.com\""),
+        "{text}"
+    );
 }
 
 #[test]
 fn denied_says_why_for_each_entry_and_suggests_a_line() {
-    let (code, text) = check(&["--allow", "https://*.example.com", "--allow", "http://example.com:8080..8090", "http://example.com:8090/"]);
+    let (code, text) = check(&[
+        "--allow",
+        "https://*.example.com",
+        "--allow",
+        "http://example.com:8080..8090",
+        "http://example.com:8090/",
+    ]);
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("the apex"), "{text}");
     assert!(text.contains("the end is excluded"), "{text}");
-    assert!(text.contains("allowed_outbound_hosts = [\"http://example.com:8090\"]"), "{text}");
+    assert!(
+        text.contains("allowed_outbound_hosts = [\"http://example.com:8090\"]"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -49,13 +71,25 @@ fn invalid_patterns_exit_2_with_the_load_message() {
 
 #[test]
 fn variables_self_and_chaining() {
-    let (code, text) = check(&["--allow", "http://{{ host }}:3000", "--var", "host=localhost", "http://localhost:3000/x"]);
+    let (code, text) = check(&[
+        "--allow",
+        "http://{{ host }}:3000",
+        "--var",
+        "host=localhost",
+        "http://localhost:3000/x",
+    ]);
     assert_eq!(code, 0, "{text}");
     let (code, text) = check(&["--allow", "http://self", "/api/items"]);
     assert_eq!(code, 0, "{text}");
     let (code, text) = check(&["--allow", "http://localhost", "/api/items"]);
     assert_eq!(code, 1, "{text}");
     let chain = ["--allow", "http://*.spin.internal", "--component", "back"];
-    assert_eq!(check(&[&chain[..], &["http://back.spin.internal/"]].concat()).0, 0);
-    assert_eq!(check(&[&chain[..], &["http://ghost.spin.internal/"]].concat()).0, 1);
+    assert_eq!(
+        check(&[&chain[..], &["http://back.spin.internal/"]].concat()).0,
+        0
+    );
+    assert_eq!(
+        check(&[&chain[..], &["http://ghost.spin.internal/"]].concat()).0,
+        1
+    );
 }

@@ -667,7 +667,8 @@ impl fmt::Display for CaseError {
 
 impl std::error::Error for CaseError {}
 
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
+/// 1-based line and column of a byte offset.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;

@@ -173,21 +173,7 @@ fn response(label: &str, e: &Expect, r: &ResponseVerdict, out: &mut Vec<Finding>
             ));
         }
     }
-    for (name, want) in &e.headers {
-        let got: Vec<&str> = r
-            .headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-            .collect();
-        if got != *want {
-            out.push(Finding::new(
-                format!("{label} header {name}"),
-                list(want),
-                list(&got),
-            ));
-        }
-    }
+    fields(&format!("{label} header"), &e.headers, &r.headers, out);
     for name in &e.headers_absent {
         if r.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
             out.push(Finding::new(
@@ -207,22 +193,8 @@ fn response(label: &str, e: &Expect, r: &ResponseVerdict, out: &mut Vec<Finding>
             ));
         }
     }
-    for (name, want) in &e.trailers {
-        let got: Vec<&str> = r
-            .trailers
-            .iter()
-            .flatten()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-            .collect();
-        if got != *want {
-            out.push(Finding::new(
-                format!("{label} trailer {name}"),
-                list(want),
-                list(&got),
-            ));
-        }
-    }
+    let trailers = r.trailers.as_deref().unwrap_or_default();
+    fields(&format!("{label} trailer"), &e.trailers, trailers, out);
     if !e.json.is_empty() {
         let parsed = body
             .as_ref()
@@ -237,6 +209,34 @@ fn response(label: &str, e: &Expect, r: &ResponseVerdict, out: &mut Vec<Finding>
                     got.map_or("nothing there".into(), |g| g.to_string()),
                 ));
             }
+        }
+    }
+}
+
+/// Every value of `name` among `fields` (case-insensitive), in order.
+pub fn values<'a>(fields: &'a [(String, String)], name: &str) -> Vec<&'a str> {
+    fields
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+        .collect()
+}
+
+/// Compares every value of each named header (or trailer) with the expected list.
+fn fields(
+    label: &str,
+    want: &std::collections::BTreeMap<String, Vec<String>>,
+    got: &[(String, String)],
+    out: &mut Vec<Finding>,
+) {
+    for (name, want) in want {
+        let got = values(got, name);
+        if got != *want {
+            out.push(Finding::new(
+                format!("{label} {name}"),
+                list(want),
+                list(&got),
+            ));
         }
     }
 }
@@ -357,16 +357,7 @@ fn request(label: &str, e: &RequestExpect, r: &RecordedRequest) -> Vec<Finding> 
             ));
         }
     }
-    for (name, want) in &e.headers {
-        let got = r.header_values(name);
-        if got != *want {
-            out.push(Finding::new(
-                format!("{label} header {name}"),
-                list(want),
-                list(&got),
-            ));
-        }
-    }
+    fields(&format!("{label} header"), &e.headers, &r.headers, &mut out);
     for name in &e.headers_present {
         if r.header_values(name).is_empty() {
             out.push(Finding::new(
@@ -431,21 +422,12 @@ fn request(label: &str, e: &RequestExpect, r: &RecordedRequest) -> Vec<Finding> 
             ));
         }
     }
-    for (name, want) in &e.trailers {
-        let got: Vec<&str> = r
-            .trailers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-            .collect();
-        if got != *want {
-            out.push(Finding::new(
-                format!("{label} trailer {name}"),
-                list(want),
-                list(&got),
-            ));
-        }
-    }
+    fields(
+        &format!("{label} trailer"),
+        &e.trailers,
+        &r.trailers,
+        &mut out,
+    );
     out
 }
 

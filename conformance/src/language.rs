@@ -104,9 +104,7 @@ fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
         let at = e
             .span()
             .map(|s| {
-                let before = &text[..s.start.min(text.len())];
-                let line = before.matches('\n').count() + 1;
-                let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                let (line, col) = crate::case::line_col(&text, s.start);
                 format!(":{line}:{col}")
             })
             .unwrap_or_default();

@@ -135,7 +135,7 @@ pub fn render(report: &Report, style: Style) -> String {
     let col_w: Vec<usize> = report
         .languages
         .iter()
-        .map(|l| l.chars().count().max(5))
+        .map(|l| l.chars().count().max(7))
         .collect();
     let mut s = format!("{:<id_w$}  {:<title_w$}", "case", "title");
     for (l, w) in report.languages.iter().zip(&col_w) {

@@ -47,11 +47,7 @@ pub struct RecordedRequest {
 impl RecordedRequest {
     /// Every value of a header, by case-insensitive name.
     pub fn header_values(&self, name: &str) -> Vec<&str> {
-        self.headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-            .collect()
+        crate::judge::values(&self.headers, name)
     }
 }
 

@@ -5,38 +5,17 @@
 //! The upstream and the client are a few lines of HTTP/1.1 over tokio sockets, so this
 //! test adds no dependency to the `courier` package.
 
+mod common;
+
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-/// Builds the example guest once per test binary.
-fn example_wasm() -> PathBuf {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-            let target_dir = root.join("target/wasm-guests");
-            let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-                .args(["build", "--release", "--target", "wasm32-wasip2", "--manifest-path"])
-                .arg(root.join("languages/rust/example/Cargo.toml"))
-                .env("CARGO_TARGET_DIR", &target_dir)
-                .env_remove("RUSTFLAGS")
-                .output()
-                .expect("cargo runs");
-            assert!(
-                output.status.success(),
-                "building the example guest failed (is the target installed? rustup target add wasm32-wasip2):\n{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-            target_dir.join("wasm32-wasip2/release/courier_rust_example.wasm")
-        })
-        .clone()
-}
+use common::{example_wasm, get};
 
 /// An upstream that records request lines and holds each request until a second one is
 /// in flight (or 3 s pass), answering `together` or `alone`: sequential sends from the
@@ -99,76 +78,6 @@ async fn read_head(conn: &mut TcpStream) -> Option<String> {
         buf.extend_from_slice(&byte[..n]);
     }
     Some(String::from_utf8_lossy(&buf).into_owned())
-}
-
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// `GET target` over a fresh connection, reading to EOF (handles chunked bodies).
-async fn get(addr: SocketAddr, target: &str) -> Reply {
-    let mut conn = TcpStream::connect(addr).await.unwrap();
-    let request = format!("GET {target} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n");
-    conn.write_all(request.as_bytes()).await.unwrap();
-    let mut raw = Vec::new();
-    tokio::time::timeout(Duration::from_secs(30), conn.read_to_end(&mut raw))
-        .await
-        .expect("the runtime answers within 30 s")
-        .unwrap();
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .expect("a complete response head");
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
-        .collect();
-    let chunked = headers
-        .iter()
-        .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
-    let body = if chunked {
-        dechunk(body)
-    } else {
-        body.to_string()
-    };
-    Reply {
-        status,
-        headers,
-        body,
-    }
-}
-
-fn dechunk(mut rest: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, after)) = rest.split_once("\r\n") {
-        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if size == 0 {
-            break;
-        }
-        out.push_str(&after[..size]);
-        rest = &after[size + 2..];
-    }
-    out
 }
 
 /// Writes a spin.toml for the example guest and serves it.

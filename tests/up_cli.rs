@@ -1,0 +1,110 @@
+//! `courier up` as a user runs it: it serves an app over loopback, logs the line that would
+//! allow a denied request, and refuses a bad app before serving, without a panic.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use common::{example_wasm, get};
+
+struct Up {
+    child: Child,
+    addr: std::net::SocketAddr,
+    stderr: mpsc::Receiver<String>,
+}
+
+impl Drop for Up {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+impl Up {
+    /// Start `courier up` on the manifest and wait for its "Serving … on http://ADDR" line.
+    fn start(manifest: &std::path::Path) -> Up {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_courier"))
+            .args(["up", "--listen", "127.0.0.1:0", "-f"])
+            .arg(manifest)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("courier runs");
+        let (tx, stderr) = mpsc::channel();
+        let pipe = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let line = stderr
+                .recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
+                .expect("courier up prints where it serves");
+            if let Some(url) = line.split(" on http://").nth(1) {
+                let addr = url.trim().parse().expect("a socket address");
+                return Up {
+                    child,
+                    addr,
+                    stderr,
+                };
+            }
+        }
+    }
+
+    /// Lines printed so far.
+    fn logged(&self) -> String {
+        std::thread::sleep(Duration::from_millis(200));
+        self.stderr.try_iter().collect::<Vec<_>>().join("\n")
+    }
+}
+
+fn manifest(dir: &std::path::Path, allowed: &str) -> std::path::PathBuf {
+    let text = format!(
+        "spin_manifest_version = 2\n[application]\nname = \"up\"\n[[trigger.http]]\nroute = \"/...\"\ncomponent = \"example\"\n\
+         [component.example]\nsource = {:?}\nallowed_outbound_hosts = [{allowed}]\n",
+        example_wasm().display().to_string()
+    );
+    let path = dir.join("spin.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serves_and_logs_the_line_that_would_allow_a_denied_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let up = Up::start(&manifest(dir.path(), ""));
+    let reply = get(up.addr, "/?url=http://127.0.0.1:9/x").await;
+    assert_eq!(
+        reply.header("x-error-code"),
+        Some("HTTP-request-denied"),
+        "{}",
+        reply.body
+    );
+    let logged = up.logged();
+    assert!(
+        logged.contains("add 'allowed_outbound_hosts = [\"http://127.0.0.1:9\"]'"),
+        "{logged}"
+    );
+}
+
+#[test]
+fn a_bad_app_stops_before_serving_with_the_key_and_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = manifest(dir.path(), "\"localhost:3000\"");
+    let out = Command::new(env!("CARGO_BIN_EXE_courier"))
+        .args(["up", "--listen", "127.0.0.1:0", "-f"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("Failed to load component `example`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("does not contain a scheme"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -431,3 +431,20 @@ async fn closed_port_is_connection_refused() {
         "error=ConnectionRefused"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guest_over_its_memory_limit_fails_only_its_own_request() {
+    let app = TestApp::new(&one(""));
+    let running = serve(&app).await;
+    let addr = running.local_addr();
+    assert_eq!(
+        get(addr, "/alloc?mb=16", &[]).await.body,
+        "allocated 16 MiB"
+    );
+    // The default limit is 512 MiB per instance.
+    assert_eq!(get(addr, "/alloc?mb=600", &[]).await.status, 500);
+    assert_eq!(
+        get(addr, "/alloc?mb=16", &[]).await.body,
+        "allocated 16 MiB"
+    );
+}

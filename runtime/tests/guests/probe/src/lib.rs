@@ -3,7 +3,7 @@
 //! The last path segment picks the action.
 //! `GET …/fetch?url=U[&method=M][&h=name:value]...[&body=B]` makes one outbound request and
 //! answers `status=N` plus the upstream body, or `error=<ErrorCode debug name>`.
-//! `/headers` answers the request's authority and headers; `/trap` traps; `/spin` loops forever;
+//! `/alloc?mb=N` allocates N MiB; `/headers` answers the request's authority and headers; `/trap` traps; `/spin` loops forever;
 //! anything else answers `hello from <NAME env> at <path>`.
 
 use std::io::{Read, Write};
@@ -42,6 +42,19 @@ impl wasip2::exports::http::incoming_handler::Guest for Probe {
                 text
             }
             "fetch" => fetch(&params),
+            "alloc" => {
+                // Touch every page so the memory is really grown, not just reserved.
+                let mb: usize = params
+                    .iter()
+                    .find(|(k, _)| k == "mb")
+                    .and_then(|(_, v)| v.parse().ok())
+                    .unwrap_or(1);
+                let buffer = vec![1u8; mb << 20];
+                format!(
+                    "allocated {} MiB",
+                    buffer.iter().step_by(4096).count() * 4096 >> 20
+                )
+            }
             _ => format!(
                 "hello from {} at {path}",
                 std::env::var("NAME").unwrap_or_else(|_| "probe".into())

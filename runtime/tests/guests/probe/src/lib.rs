@@ -52,7 +52,7 @@ impl wasip2::exports::http::incoming_handler::Guest for Probe {
                 let buffer = vec![1u8; mb << 20];
                 format!(
                     "allocated {} MiB",
-                    buffer.iter().step_by(4096).count() * 4096 >> 20
+                    (buffer.iter().step_by(4096).count() * 4096) >> 20
                 )
             }
             _ => format!(

@@ -15,7 +15,9 @@ async fn handle(req: Request) -> Response {
         return Response::new(400, "pass ?url=http://host:port/path\n");
     };
     let sends = (0..2).map(|_| {
-        http::send::<_, Response>(Request::get(url.clone()).connect_timeout(std::time::Duration::from_secs(5)))
+        http::send::<_, Response>(
+            Request::get(url.clone()).connect_timeout(std::time::Duration::from_secs(5)),
+        )
     });
     let mut results = executor::join_all(sends).await.into_iter();
     match (results.next(), results.next()) {
@@ -27,7 +29,11 @@ async fn handle(req: Request) -> Response {
         (Some(Ok(_)), Some(Ok(_))) => Response::new(500, "the two concurrent responses differ\n"),
         (Some(Err(e)), _) | (_, Some(Err(e))) => {
             let code = e.code().map(|c| c.wit_name()).unwrap_or("other");
-            Response::builder().status(502).header("x-error-code", code).body(format!("{e}\n")).build()
+            Response::builder()
+                .status(502)
+                .header("x-error-code", code)
+                .body(format!("{e}\n"))
+                .build()
         }
         _ => Response::new(500, "missing result\n"),
     }

@@ -316,7 +316,12 @@ async fn drive(
                 let ms = t.elapsed().as_millis() as u64;
                 findings.extend(judge::verdict(&label, &ib.expect, &v, ms).unwrap_or_default());
                 if let Verdict::Response(r) = &v {
-                    inbound.push(serde_json::json!({"status": r.status, "body_len": r.body_len}));
+                    let head: String = r.body.as_deref().unwrap_or("").chars().take(300).collect();
+                    inbound.push(serde_json::json!({
+                        "status": r.status,
+                        "body_len": r.body_len,
+                        "body_head": head,
+                    }));
                 }
             }
         }

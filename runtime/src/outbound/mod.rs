@@ -5,6 +5,10 @@
 //! A denial reaches the guest as `HTTP-request-denied` through the response future.
 
 pub mod network;
+mod pool;
+mod resolve;
+mod timeouts;
+mod tls;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -1,0 +1,201 @@
+//! Keep-alive connections shared by every instance of an app, and the connection permits of
+//! `[outbound_http] max_connections`.
+//!
+//! HTTP/1.1 connections are checked out by one request at a time and come back when the
+//! response body ends; an HTTP/2 connection is shared by all requests to its origin. A
+//! permit lives as long as its connection (spec section 6: limits count connections).
+
+use std::collections::HashMap;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body::{Body, Frame};
+use hyper::body::Incoming;
+use hyper::client::conn::{http1, http2};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use wasmtime_wasi_http::WasiBody;
+
+/// Idle connections older than this are closed rather than reused (servers time out too).
+const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Idle HTTP/1.1 connections kept per origin.
+const MAX_IDLE_PER_ORIGIN: usize = 256;
+
+/// One origin as seen by the pool. `tls` names the TLS configuration (0 for cleartext), so
+/// components with different client identities never share a connection.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PoolKey {
+    pub host: String,
+    pub port: u16,
+    pub tls: usize,
+}
+
+pub enum Sender {
+    H1(http1::SendRequest<WasiBody>),
+    H2(http2::SendRequest<WasiBody>),
+}
+
+struct Idle {
+    sender: http1::SendRequest<WasiBody>,
+    since: Instant,
+}
+
+pub struct Pool {
+    enabled: bool,
+    h1: Mutex<HashMap<PoolKey, Vec<Idle>>>,
+    h2: Mutex<HashMap<PoolKey, http2::SendRequest<WasiBody>>>,
+    permits: Option<Arc<Semaphore>>,
+}
+
+impl Pool {
+    pub fn new(enabled: bool, max_connections: Option<usize>) -> Self {
+        Self {
+            enabled,
+            h1: Mutex::new(HashMap::new()),
+            h2: Mutex::new(HashMap::new()),
+            permits: max_connections
+                .map(|n| Arc::new(Semaphore::new(n.min(Semaphore::MAX_PERMITS)))),
+        }
+    }
+
+    /// A live connection to `key`, if one is idle (HTTP/1.1) or shared (HTTP/2).
+    pub fn checkout(&self, key: &PoolKey) -> Option<Sender> {
+        if !self.enabled {
+            return None;
+        }
+        {
+            let mut h2 = self.h2.lock().unwrap_or_else(|e| e.into_inner());
+            match h2.get(key) {
+                Some(s) if !s.is_closed() => return Some(Sender::H2(s.clone())),
+                Some(_) => {
+                    h2.remove(key);
+                }
+                None => {}
+            }
+        }
+        let mut h1 = self.h1.lock().unwrap_or_else(|e| e.into_inner());
+        let idle = h1.get_mut(key)?;
+        // Most recently used first: it is the least likely to have been closed by the server.
+        while let Some(entry) = idle.pop() {
+            if !entry.sender.is_closed() && entry.since.elapsed() < IDLE_TIMEOUT {
+                return Some(Sender::H1(entry.sender));
+            }
+        }
+        None
+    }
+
+    /// Offer a connection for reuse; with pooling off it is dropped, which closes it.
+    pub fn give_back(&self, key: &PoolKey, sender: Sender) {
+        if !self.enabled {
+            return;
+        }
+        match sender {
+            Sender::H1(sender) => {
+                if sender.is_closed() {
+                    return;
+                }
+                let mut h1 = self.h1.lock().unwrap_or_else(|e| e.into_inner());
+                let idle = h1.entry(key.clone()).or_default();
+                idle.retain(|e| !e.sender.is_closed() && e.since.elapsed() < IDLE_TIMEOUT);
+                if idle.len() < MAX_IDLE_PER_ORIGIN {
+                    idle.push(Idle {
+                        sender,
+                        since: Instant::now(),
+                    });
+                }
+            }
+            Sender::H2(sender) => {
+                self.h2
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(key.clone(), sender);
+            }
+        }
+    }
+
+    /// Wait for a connection permit (unlimited: none needed). When none is free, one idle
+    /// HTTP/1.1 connection is closed so that idle connections cannot starve new origins.
+    pub async fn permit(&self) -> Option<OwnedSemaphorePermit> {
+        let permits = self.permits.as_ref()?;
+        if let Ok(permit) = permits.clone().try_acquire_owned() {
+            return Some(permit);
+        }
+        self.close_one_idle();
+        // The semaphore is never closed, so this only waits.
+        permits.clone().acquire_owned().await.ok()
+    }
+
+    fn close_one_idle(&self) {
+        let mut h1 = self.h1.lock().unwrap_or_else(|e| e.into_inner());
+        let oldest = h1
+            .iter()
+            .filter_map(|(k, v)| v.first().map(|e| (k.clone(), e.since)))
+            .min_by_key(|(_, since)| *since);
+        if let Some((key, _)) = oldest {
+            if let Some(idle) = h1.get_mut(&key) {
+                // Dropping the sender ends the connection task, which releases its permit.
+                idle.remove(0);
+            }
+        }
+    }
+}
+
+/// A response body that returns its HTTP/1.1 connection to the pool once it has been read to
+/// the end. Dropped early, it takes the connection down with it.
+pub struct PooledBody {
+    body: Incoming,
+    give_back: Option<(Arc<Pool>, PoolKey, http1::SendRequest<WasiBody>)>,
+}
+
+impl PooledBody {
+    pub fn new(
+        body: Incoming,
+        give_back: Option<(Arc<Pool>, PoolKey, http1::SendRequest<WasiBody>)>,
+    ) -> Self {
+        let mut this = Self { body, give_back };
+        // An empty body (204, HEAD, Content-Length: 0) may never be polled.
+        this.release_if_done();
+        this
+    }
+
+    fn release_if_done(&mut self) {
+        if self.body.is_end_stream() {
+            if let Some((pool, key, sender)) = self.give_back.take() {
+                pool.give_back(&key, Sender::H1(sender));
+            }
+        }
+    }
+}
+
+impl Body for PooledBody {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let polled = Pin::new(&mut self.body).poll_frame(cx);
+        match &polled {
+            Poll::Ready(None) => {
+                if let Some((pool, key, sender)) = self.give_back.take() {
+                    pool.give_back(&key, Sender::H1(sender));
+                }
+            }
+            Poll::Ready(Some(Ok(_))) => self.release_if_done(),
+            Poll::Ready(Some(Err(_))) => self.give_back = None,
+            Poll::Pending => {}
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
+}

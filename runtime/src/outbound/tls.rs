@@ -1,0 +1,177 @@
+//! TLS for outbound requests: rustls configurations (webpki roots by default, `[[client_tls]]`
+//! per component and host), built once and cached, and the handshake with its error mapping.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use tokio::net::TcpStream;
+use wasmtime_wasi_http::Error;
+
+use super::resolve::dns_error;
+use crate::config::ClientTls;
+
+/// The TLS configurations of one app.
+pub struct TlsConfigs {
+    specs: Vec<ClientTls>,
+    default: Arc<rustls::ClientConfig>,
+    /// Built from `[[client_tls]]`, per (component, host). Entries live as long as the app, so
+    /// the `Arc` address also names the configuration in connection-pool keys.
+    cache: Mutex<HashMap<(String, String), Arc<rustls::ClientConfig>>>,
+}
+
+impl TlsConfigs {
+    pub fn new(specs: &[ClientTls]) -> anyhow::Result<Self> {
+        let configs = Self {
+            specs: specs.to_vec(),
+            default: Arc::new(tls_config(webpki_roots(), None)?),
+            cache: Mutex::new(HashMap::new()),
+        };
+        // Build every [[client_tls]] now so a bad PEM file stops the load, not a request.
+        for spec in specs {
+            for component in &spec.component_ids {
+                for host in &spec.hosts {
+                    configs.for_request(component, host)?;
+                }
+            }
+        }
+        Ok(configs)
+    }
+
+    /// The configuration for `component` talking to `host`: the first matching
+    /// `[[client_tls]]` in file order (exact component id and `uri.host()`), else the default.
+    pub fn for_request(
+        &self,
+        component: &str,
+        host: &str,
+    ) -> anyhow::Result<Arc<rustls::ClientConfig>> {
+        let Some(spec) = self.specs.iter().find(|t| {
+            t.component_ids.iter().any(|c| c == component) && t.hosts.iter().any(|h| h == host)
+        }) else {
+            return Ok(self.default.clone());
+        };
+        let key = (component.to_string(), host.to_string());
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(config) = cache.get(&key) {
+            return Ok(config.clone());
+        }
+        let config = Arc::new(client_tls_config(spec)?);
+        cache.insert(key, config.clone());
+        Ok(config)
+    }
+}
+
+pub type TlsStream = tokio_rustls::client::TlsStream<TcpStream>;
+
+/// Handshake; every TLS failure, an untrusted certificate included, is `TLS-protocol-error`.
+pub async fn connect(
+    config: Arc<rustls::ClientConfig>,
+    host: &str,
+    tcp: TcpStream,
+) -> Result<TlsStream, Error> {
+    // An IPv6 literal comes with brackets; it is an IP server name, not an invalid DNS name.
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let name = match bare.parse::<IpAddr>() {
+        Ok(ip) => ServerName::IpAddress(ip.into()),
+        Err(_) => {
+            ServerName::try_from(bare.to_string()).map_err(|_| dns_error("invalid dns name"))?
+        }
+    };
+    tokio_rustls::TlsConnector::from(config)
+        .connect(name, tcp)
+        .await
+        .map_err(|e| {
+            tracing::warn!("TLS handshake with {host} failed: {e}");
+            Error::TlsProtocolError
+        })
+}
+
+/// Whether the server picked HTTP/2 through ALPN.
+pub fn negotiated_h2(stream: &TlsStream) -> bool {
+    stream.get_ref().1.alpn_protocol() == Some(b"h2")
+}
+
+fn webpki_roots() -> rustls::RootCertStore {
+    rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.into(),
+    }
+}
+
+/// Common locations of the operating system's CA bundle (Debian, Fedora, Alpine, macOS ports).
+const PLATFORM_BUNDLES: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/cert.pem",
+];
+
+fn add_pem_file(roots: &mut rustls::RootCertStore, path: &Path) -> anyhow::Result<()> {
+    let mut count = 0;
+    for cert in CertificateDer::pem_file_iter(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?
+    {
+        let cert = cert.map_err(|e| anyhow::anyhow!("{}: bad PEM: {e}", path.display()))?;
+        roots
+            .add(cert)
+            .map_err(|e| anyhow::anyhow!("{}: bad certificate: {e}", path.display()))?;
+        count += 1;
+    }
+    if count == 0 {
+        anyhow::bail!("{}: no certificates found", path.display());
+    }
+    Ok(())
+}
+
+fn client_tls_config(spec: &ClientTls) -> anyhow::Result<rustls::ClientConfig> {
+    let mut roots = rustls::RootCertStore::empty();
+    if spec.use_webpki_roots {
+        roots.extend(webpki_roots().roots);
+    }
+    if spec.use_platform_roots {
+        if let Some(bundle) = PLATFORM_BUNDLES.iter().map(Path::new).find(|p| p.exists()) {
+            add_pem_file(&mut roots, bundle)?;
+        }
+    }
+    if let Some(path) = &spec.ca_roots_file {
+        add_pem_file(&mut roots, path).map_err(|e| anyhow::anyhow!("ca_roots_file: {e:#}"))?;
+    }
+    let identity = match &spec.client_identity {
+        Some((cert, key)) => {
+            let certs = CertificateDer::pem_file_iter(cert)
+                .and_then(|it| it.collect::<Result<Vec<_>, _>>())
+                .map_err(|e| anyhow::anyhow!("client_cert_file {}: {e}", cert.display()))?;
+            if certs.is_empty() {
+                anyhow::bail!("client_cert_file {}: no certificates found", cert.display());
+            }
+            let key = PrivateKeyDer::from_pem_file(key)
+                .map_err(|e| anyhow::anyhow!("client_private_key_file {}: {e}", key.display()))?;
+            Some((certs, key))
+        }
+        None => None,
+    };
+    tls_config(roots, identity)
+}
+
+type Identity = (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>);
+
+fn tls_config(
+    roots: rustls::RootCertStore,
+    identity: Option<Identity>,
+) -> anyhow::Result<rustls::ClientConfig> {
+    let builder = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_root_certificates(roots);
+    let mut config = match identity {
+        Some((certs, key)) => builder
+            .with_client_auth_cert(certs, key)
+            .map_err(|e| anyhow::anyhow!("client certificate: {e}"))?,
+        None => builder.with_no_client_auth(),
+    };
+    // Spin 3.4+ offers h2 first; cleartext stays HTTP/1.1.
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}

@@ -13,7 +13,7 @@ use hyper::client::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody};
 
-use super::pool::{Pool, PoolKey, PooledBody, Sender};
+use super::pool::{Pool, PoolKey, PooledBody, Sender, Slot};
 pub use super::resolve::TestResolver;
 use super::resolve::{connect_any, Resolver};
 use super::timeouts::{BetweenBytes, Timeouts};
@@ -98,12 +98,9 @@ impl NetworkClient {
             };
             let (sender, reused) = match pooled {
                 Some(sender) => (sender, true),
-                None => {
-                    let sender = tokio::time::timeout(timeouts.connect, self.connect(&target))
-                        .await
-                        .map_err(|_| Error::ConnectionTimeout)??;
-                    (sender, false)
-                }
+                None => tokio::time::timeout(timeouts.connect, self.connect(&target))
+                    .await
+                    .map_err(|_| Error::ConnectionTimeout)??,
             };
             let Some(req) = request.take() else { break };
             let req = prepare(req, &sender, use_tls, &authority)?;
@@ -154,17 +151,21 @@ impl NetworkClient {
         }
     }
 
-    /// Open a new connection: DNS and block list, permit, TCP, TLS, HTTP handshake.
-    async fn connect(&self, target: &Target) -> Result<Sender, Error> {
+    /// Open a new connection: DNS and block list, permit, TCP, TLS, HTTP handshake. A pooled
+    /// connection that frees up while waiting for a permit is taken instead (`true`).
+    async fn connect(&self, target: &Target) -> Result<(Sender, bool), Error> {
         let addrs = self.resolver.resolve(&target.host, target.port).await?;
-        let permit = self.pool.permit().await;
+        let permit = match self.pool.wait_for_connection(&target.key).await {
+            Slot::New(permit) => permit,
+            Slot::Reused(sender) => return Ok((sender, true)),
+        };
         let tcp = connect_any(&addrs).await?;
         let Some(config) = &target.tls else {
-            return handshake_h1(tcp, permit).await;
+            return Ok((handshake_h1(tcp, permit).await?, false));
         };
         let stream = tls::connect(config.clone(), &target.host, tcp).await?;
         if !tls::negotiated_h2(&stream) {
-            return handshake_h1(stream, permit).await;
+            return Ok((handshake_h1(stream, permit).await?, false));
         }
         let (sender, conn) = http2::Builder::new(TokioExecutor::new())
             .handshake::<_, WasiBody>(TokioIo::new(stream))
@@ -177,11 +178,9 @@ impl NetworkClient {
                 tracing::debug!("outbound HTTP/2 connection ended: {e}");
             }
         });
-        let sender = Sender::H2(sender);
-        if let Sender::H2(s) = &sender {
-            self.pool.give_back(&target.key, Sender::H2(s.clone()));
-        }
-        Ok(sender)
+        // Shared from the start: later requests to this origin multiplex on it.
+        self.pool.give_back(&target.key, Sender::H2(sender.clone()));
+        Ok((Sender::H2(sender), false))
     }
 }
 

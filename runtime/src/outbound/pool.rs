@@ -15,7 +15,7 @@ use bytes::Bytes;
 use http_body::{Body, Frame};
 use hyper::body::Incoming;
 use hyper::client::conn::{http1, http2};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use wasmtime_wasi_http::WasiBody;
 
 /// Idle connections older than this are closed rather than reused (servers time out too).
@@ -47,6 +47,16 @@ pub struct Pool {
     h1: Mutex<HashMap<PoolKey, Vec<Idle>>>,
     h2: Mutex<HashMap<PoolKey, http2::SendRequest<WasiBody>>>,
     permits: Option<Arc<Semaphore>>,
+    /// Signalled when a connection comes back, for requests waiting on a full limit.
+    returned: Notify,
+}
+
+/// What a request waiting for a connection gets.
+pub enum Slot {
+    /// A permit (`None` when unlimited) to open a new connection.
+    New(Option<OwnedSemaphorePermit>),
+    /// A pooled connection that came back while waiting.
+    Reused(Sender),
 }
 
 impl Pool {
@@ -57,6 +67,7 @@ impl Pool {
             h2: Mutex::new(HashMap::new()),
             permits: max_connections
                 .map(|n| Arc::new(Semaphore::new(n.min(Semaphore::MAX_PERMITS)))),
+            returned: Notify::new(),
         }
     }
 
@@ -105,26 +116,44 @@ impl Pool {
                         since: Instant::now(),
                     });
                 }
+                drop(h1);
+                self.returned.notify_waiters();
             }
             Sender::H2(sender) => {
                 self.h2
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .insert(key.clone(), sender);
+                self.returned.notify_waiters();
             }
         }
     }
 
-    /// Wait for a connection permit (unlimited: none needed). When none is free, one idle
-    /// HTTP/1.1 connection is closed so that idle connections cannot starve new origins.
-    pub async fn permit(&self) -> Option<OwnedSemaphorePermit> {
-        let permits = self.permits.as_ref()?;
-        if let Ok(permit) = permits.clone().try_acquire_owned() {
-            return Some(permit);
+    /// Wait for a permit to open a connection to `key` (unlimited: none needed), or for a
+    /// pooled connection to `key` to come back, whichever is first. While waiting, idle
+    /// connections to other origins are closed so that they cannot starve this one.
+    pub async fn wait_for_connection(&self, key: &PoolKey) -> Slot {
+        let Some(permits) = &self.permits else {
+            return Slot::New(None);
+        };
+        loop {
+            let returned = self.returned.notified();
+            tokio::pin!(returned);
+            // Register before looking, so a return between the look and the wait is not lost.
+            returned.as_mut().enable();
+            if let Ok(permit) = permits.clone().try_acquire_owned() {
+                return Slot::New(Some(permit));
+            }
+            if let Some(sender) = self.checkout(key) {
+                return Slot::Reused(sender);
+            }
+            self.close_one_idle();
+            tokio::select! {
+                // The semaphore is never closed, so this only waits.
+                permit = permits.clone().acquire_owned() => return Slot::New(permit.ok()),
+                _ = returned => {}
+            }
         }
-        self.close_one_idle();
-        // The semaphore is never closed, so this only waits.
-        permits.clone().acquire_owned().await.ok()
     }
 
     fn close_one_idle(&self) {

@@ -1,0 +1,119 @@
+//! Keep-alive pooling across instances and `[outbound_http] max_connections`, observed from
+//! real loopback upstreams.
+
+mod support;
+
+use std::time::Duration;
+
+use courier_runtime::LoadOptions;
+use support::net::SlowUpstream;
+use support::{enc, get, serve_with, TestApp, Upstream};
+
+fn manifest() -> String {
+    "spin_manifest_version = 2\n[application]\nname = \"pool\"\n\
+     [[trigger.http]]\nroute = \"/...\"\ncomponent = \"front\"\n\
+     [component.front]\nsource = \"{probe}\"\nallowed_outbound_hosts = [\"http://127.0.0.1:*\", \"http://self\"]\n"
+        .to_string()
+}
+
+async fn serve(app: &TestApp, runtime_config: &str) -> courier_runtime::RunningApp {
+    let config = app.write("runtime-config.toml", runtime_config);
+    serve_with(
+        app,
+        LoadOptions {
+            runtime_config: Some(config),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+async fn fetch(addr: std::net::SocketAddr, url: &str) -> String {
+    let reply = get(addr, &format!("/fetch?url={}", enc(url)), &[]).await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    reply.body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sequential_requests_from_many_instances_share_one_connection() {
+    let up = Upstream::start().await;
+    let app = TestApp::new(&manifest());
+    // An [outbound_http] table without the key keeps pooling on (Spin's documented default).
+    let running = serve(&app, "[outbound_http]\nmax_connections = 100\n").await;
+    for i in 0..20 {
+        let body = fetch(running.local_addr(), &format!("http://{}/n{i}", up.addr)).await;
+        assert_eq!(body, format!("status=200\nupstream saw GET /n{i}"));
+    }
+    assert_eq!(up.seen().len(), 20);
+    assert_eq!(up.connection_count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_pooling_off_every_request_opens_a_connection() {
+    let up = Upstream::start().await;
+    let app = TestApp::new(&manifest());
+    let running = serve(&app, "[outbound_http]\nconnection_pooling = false\n").await;
+    for i in 0..10 {
+        assert!(
+            fetch(running.local_addr(), &format!("http://{}/n{i}", up.addr))
+                .await
+                .starts_with("status=200")
+        );
+    }
+    assert_eq!(up.connection_count(), 10);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn self_requests_go_through_the_pooled_client() {
+    let app = TestApp::new(&manifest());
+    let running = serve(&app, "").await;
+    for _ in 0..5 {
+        assert_eq!(
+            fetch(running.local_addr(), "/hello").await,
+            "status=200\nhello from probe at /hello"
+        );
+    }
+}
+
+/// Run `n` fetches of a slow upstream at once and return the bodies.
+async fn concurrent(
+    addr: std::net::SocketAddr,
+    upstream: std::net::SocketAddr,
+    n: usize,
+) -> Vec<String> {
+    let tasks: Vec<_> = (0..n)
+        .map(|i| tokio::spawn(async move { fetch(addr, &format!("http://{upstream}/c{i}")).await }))
+        .collect();
+    let mut bodies = Vec::new();
+    for task in tasks {
+        bodies.push(task.await.unwrap());
+    }
+    bodies
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_connections_caps_open_connections_and_requests_wait_for_a_permit() {
+    let delay = Duration::from_millis(300);
+    // Control: without a limit the same load opens several connections at once.
+    let free = SlowUpstream::start(delay).await;
+    let app = TestApp::new(&manifest());
+    let running = serve(&app, "").await;
+    let bodies = concurrent(running.local_addr(), free.addr, 4).await;
+    assert!(bodies.iter().all(|b| b == "status=200\nslow"), "{bodies:?}");
+    assert!(free.max_in_flight() >= 2, "control run never overlapped");
+
+    for config in [
+        "[outbound_http]\nmax_connections = 1\n",
+        "[outbound_http]\nmax_connections = 1\nconnection_pooling = false\n",
+    ] {
+        let capped = SlowUpstream::start(delay).await;
+        let app = TestApp::new(&manifest());
+        let running = serve(&app, config).await;
+        let bodies = concurrent(running.local_addr(), capped.addr, 4).await;
+        assert!(
+            bodies.iter().all(|b| b == "status=200\nslow"),
+            "{config}: {bodies:?}"
+        );
+        assert_eq!(capped.max_in_flight(), 1, "{config}");
+    }
+}

@@ -1,7 +1,9 @@
-//! The wasmtime engine: configuration, the epoch ticker, compiling components (cached), linking.
+//! The wasmtime engine: configuration, the epoch ticker, compiling components (cached in
+//! memory and on disk), linking.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::hash::Hasher;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -28,6 +30,17 @@ pub struct RuntimeOptions {
     pub instance_memory_limit: usize,
     /// Wall-clock budget of one inbound request, guest execution and host calls included.
     pub request_timeout: Duration,
+    /// Where compiled components are kept between runs (`None`: in memory only). The default
+    /// is `$XDG_CACHE_HOME/courier`, else `target/courier/cache` under the current folder.
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// The default compile-cache folder.
+pub fn default_cache_dir() -> PathBuf {
+    match std::env::var_os("XDG_CACHE_HOME") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir).join("courier"),
+        _ => PathBuf::from("target/courier/cache"),
+    }
 }
 
 impl Default for RuntimeOptions {
@@ -37,6 +50,7 @@ impl Default for RuntimeOptions {
             max_instances: 1000,
             instance_memory_limit: 512 << 20,
             request_timeout: Duration::from_secs(60),
+            cache_dir: Some(default_cache_dir()),
         }
     }
 }
@@ -47,6 +61,7 @@ pub(crate) struct EngineInner {
     pub options: RuntimeOptions,
     /// Compiled components by the sha256 of their bytes: one compile per distinct file.
     compiled: Mutex<HashMap<[u8; 32], Component>>,
+    disk: Option<DiskCache>,
     stop_ticker: Arc<AtomicBool>,
 }
 
@@ -93,11 +108,16 @@ impl EngineInner {
                 }
             })?;
 
+        let disk = options
+            .cache_dir
+            .as_ref()
+            .map(|dir| DiskCache::new(dir.clone(), &engine));
         Ok(Self {
             engine,
             linker,
             options,
             compiled: Mutex::new(HashMap::new()),
+            disk,
             stop_ticker,
         })
     }
@@ -116,7 +136,17 @@ impl EngineInner {
         let component = match cached {
             Some(c) => c,
             None => {
-                let c = compile(&self.engine, id, path, &bytes)?;
+                let from_disk = self.disk.as_ref().and_then(|d| d.load(&self.engine, &key));
+                let c = match from_disk {
+                    Some(c) => c,
+                    None => {
+                        let c = compile(&self.engine, id, path, &bytes)?;
+                        if let Some(disk) = &self.disk {
+                            disk.store(&key, &c);
+                        }
+                        c
+                    }
+                };
                 self.compiled
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
@@ -172,6 +202,119 @@ fn compile(engine: &Engine, id: &str, path: &Path, bytes: &[u8]) -> Result<Compo
         "compiled"
     );
     Ok(component)
+}
+
+/// Compiled components on disk, one file per (component sha256, engine configuration).
+///
+/// File layout: `MAGIC`, the sha256 of the payload, then `Component::serialize` output. The
+/// checksum catches torn writes and bit rot; anything that fails it, or fails to deserialize,
+/// is deleted and rebuilt. Deserializing runs native code from the file, so the cache folder
+/// must be as trusted as the runtime binary itself.
+struct DiskCache {
+    dir: PathBuf,
+    /// Hash of the wasmtime version and every setting that changes compiled code: entries of
+    /// another engine configuration have other names and are never read.
+    engine_hash: String,
+}
+
+const MAGIC: &[u8; 8] = b"CRCWASM1";
+
+impl DiskCache {
+    fn new(dir: PathBuf, engine: &Engine) -> Self {
+        let mut hasher = Sha256Hasher(Sha256::new());
+        std::hash::Hash::hash(&engine.precompile_compatibility_hash(), &mut hasher);
+        hasher.0.update(MAGIC);
+        let digest = hasher.0.finalize();
+        Self {
+            dir,
+            engine_hash: hex(&digest[..8]),
+        }
+    }
+
+    fn path(&self, key: &[u8; 32]) -> PathBuf {
+        self.dir
+            .join(format!("{}-{}.cwasm", hex(key), self.engine_hash))
+    }
+
+    fn load(&self, engine: &Engine, key: &[u8; 32]) -> Option<Component> {
+        let path = self.path(key);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+            Err(e) => {
+                tracing::warn!("compile cache: cannot read {}: {e}", path.display());
+                return None;
+            }
+        };
+        let header = MAGIC.len() + 32;
+        let intact = bytes.len() > header
+            && bytes[..MAGIC.len()] == MAGIC[..]
+            && Sha256::digest(&bytes[header..])[..] == bytes[MAGIC.len()..header];
+        if !intact {
+            tracing::warn!("compile cache: {} is corrupt; rebuilding it", path.display());
+            let _ = std::fs::remove_file(&path);
+            return None;
+        }
+        // SAFETY: the bytes were produced by `Component::serialize` of an engine with the same
+        // compatibility hash (the file name) and are unchanged since (the checksum); the cache
+        // folder is trusted like the binary (see the type's documentation).
+        match unsafe { Component::deserialize(engine, &bytes[header..]) } {
+            Ok(component) => {
+                tracing::debug!("compile cache: hit {}", path.display());
+                Some(component)
+            }
+            Err(e) => {
+                tracing::warn!(
+                    "compile cache: {} does not deserialize ({e}); rebuilding it",
+                    path.display()
+                );
+                let _ = std::fs::remove_file(&path);
+                None
+            }
+        }
+    }
+
+    /// Write an entry; failures only cost the next start a compile, so they are warnings.
+    fn store(&self, key: &[u8; 32], component: &Component) {
+        let path = self.path(key);
+        let result = (|| -> Result<()> {
+            let payload = component.serialize()?;
+            std::fs::create_dir_all(&self.dir)?;
+            let mut file = Vec::with_capacity(MAGIC.len() + 32 + payload.len());
+            file.extend_from_slice(MAGIC);
+            file.extend_from_slice(&Sha256::digest(&payload));
+            file.extend_from_slice(&payload);
+            // Write then rename, so readers never see a half-written entry.
+            let tmp = self.dir.join(format!(
+                ".{}-{}.tmp",
+                hex(&key[..8]),
+                std::process::id()
+            ));
+            std::fs::write(&tmp, &file)?;
+            std::fs::rename(&tmp, &path)?;
+            Ok(())
+        })();
+        if let Err(e) = result {
+            tracing::warn!("compile cache: cannot write {}: {e:#}", path.display());
+        }
+    }
+}
+
+/// Feeds `Hash` output into sha256, which (unlike `DefaultHasher`) is stable across builds.
+struct Sha256Hasher(Sha256);
+
+impl Hasher for Sha256Hasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+    fn finish(&self) -> u64 {
+        let digest = self.0.clone().finalize();
+        u64::from_le_bytes(digest[..8].try_into().unwrap_or_default())
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn config(options: &RuntimeOptions, pooling: bool) -> Config {

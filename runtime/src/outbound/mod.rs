@@ -7,6 +7,8 @@
 pub mod network;
 mod pool;
 mod resolve;
+#[cfg(test)]
+mod tests;
 mod timeouts;
 mod tls;
 

@@ -115,7 +115,7 @@ impl NetworkClient {
                 }
                 Err(SendError::NotSent(_, req)) if reused => {
                     tracing::debug!("pooled connection was closed; retrying on a new one");
-                    request = Some(req);
+                    request = Some(*req);
                 }
                 Err(SendError::NotSent(e, _) | SendError::Failed(e)) => return Err(Error::from(e)),
             }
@@ -134,7 +134,7 @@ impl NetworkClient {
         match sender {
             Sender::H1(mut s) => {
                 if let Err(error) = s.ready().await {
-                    return Err(SendError::NotSent(error, request));
+                    return Err(SendError::NotSent(error, Box::new(request)));
                 }
                 let response = s.try_send_request(request).await?;
                 let pool = self.pool.clone();
@@ -143,7 +143,7 @@ impl NetworkClient {
             }
             Sender::H2(mut s) => {
                 if let Err(error) = s.ready().await {
-                    return Err(SendError::NotSent(error, request));
+                    return Err(SendError::NotSent(error, Box::new(request)));
                 }
                 let response = s.try_send_request(request).await?;
                 Ok(response.map(|body| PooledBody::new(body, None)))
@@ -246,14 +246,14 @@ fn prepare(
 
 /// A send failure; `NotSent` hands the request back, so it may be retried elsewhere.
 enum SendError {
-    NotSent(hyper::Error, http::Request<WasiBody>),
+    NotSent(hyper::Error, Box<http::Request<WasiBody>>),
     Failed(hyper::Error),
 }
 
 impl From<hyper::client::conn::TrySendError<http::Request<WasiBody>>> for SendError {
     fn from(mut e: hyper::client::conn::TrySendError<http::Request<WasiBody>>) -> Self {
         match e.take_message() {
-            Some(request) => SendError::NotSent(e.into_error(), request),
+            Some(request) => SendError::NotSent(e.into_error(), Box::new(request)),
             None => SendError::Failed(e.into_error()),
         }
     }

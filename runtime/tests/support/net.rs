@@ -199,9 +199,9 @@ impl SlowUpstream {
                             async move {
                                 tokio::time::sleep(delay).await;
                                 drop(guard);
-                                Ok::<_, std::convert::Infallible>(hyper::Response::new(
-                                    Full::new(Bytes::from_static(b"slow")),
-                                ))
+                                Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(
+                                    Bytes::from_static(b"slow"),
+                                )))
                             }
                         },
                     );

@@ -251,7 +251,10 @@ impl DiskCache {
             && bytes[..MAGIC.len()] == MAGIC[..]
             && Sha256::digest(&bytes[header..])[..] == bytes[MAGIC.len()..header];
         if !intact {
-            tracing::warn!("compile cache: {} is corrupt; rebuilding it", path.display());
+            tracing::warn!(
+                "compile cache: {} is corrupt; rebuilding it",
+                path.display()
+            );
             let _ = std::fs::remove_file(&path);
             return None;
         }
@@ -285,13 +288,19 @@ impl DiskCache {
             file.extend_from_slice(&Sha256::digest(&payload));
             file.extend_from_slice(&payload);
             // Write then rename, so readers never see a half-written entry.
+            // Unique per process and write, so concurrent loads never share a temporary file.
+            static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let n = WRITES.fetch_add(1, Ordering::Relaxed);
             let tmp = self.dir.join(format!(
-                ".{}-{}.tmp",
+                ".{}-{}-{n}.tmp",
                 hex(&key[..8]),
                 std::process::id()
             ));
             std::fs::write(&tmp, &file)?;
-            std::fs::rename(&tmp, &path)?;
+            if let Err(e) = std::fs::rename(&tmp, &path) {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e.into());
+            }
             Ok(())
         })();
         if let Err(e) = result {

@@ -96,13 +96,11 @@ impl OutgoingBody {
 
     /// Flushes what was written and waits until the host has taken it.
     pub async fn flush(&mut self) -> Result<(), Error> {
-        self.stream()?.flush().map_err(stream_error)?;
-        loop {
-            // A flush is complete once check-write reports room again.
-            if self.stream()?.check_write().map_err(stream_error)? > 0 {
-                return Ok(());
-            }
-            executor::wait(self.stream()?.subscribe()).await;
+        match flush_stream(self.stream()?).await {
+            // The host closes the stream once it has every byte a Content-Length declared:
+            // nothing is left to flush. Real failures surface at `finish` or on the response.
+            Ok(()) | Err(StreamError::Closed) => Ok(()),
+            Err(err) => Err(stream_error(err)),
         }
     }
 
@@ -116,6 +114,15 @@ impl OutgoingBody {
         let body = self.body.take().ok_or_else(|| Error::Io("body already finished".into()))?;
         raw::OutgoingBody::finish(body, None).map_err(|code| Error::Http(ErrorCode::from_raw(code)))
     }
+}
+
+/// Flushes `stream` and waits until check-write reports room again, i.e. the host took it all.
+async fn flush_stream(stream: &OutputStream) -> Result<(), StreamError> {
+    stream.flush()?;
+    while stream.check_write()? == 0 {
+        executor::wait(stream.subscribe()).await;
+    }
+    Ok(())
 }
 
 /// A body being read: call [`IncomingBody::chunk`] until it returns `None`.

@@ -63,15 +63,24 @@ pub(crate) fn split_uri(uri: &str) -> Result<Target, Error> {
     let parsed: ::http::Uri = uri
         .parse()
         .map_err(|e| Error::InvalidRequest(format!("invalid URI `{uri}`: {e}")))?;
-    let authority = parsed.authority().map(|a| a.as_str().to_string());
-    if authority.is_none() {
-        return Err(Error::InvalidRequest(format!(
-            "URI `{uri}` has no host; outbound requests need an absolute URI like http://example.com/path"
-        )));
-    }
+    let Some(authority) = parsed.authority().map(|a| a.as_str().to_string()) else {
+        // A relative URI (`/path`) is a request to the app itself. wasi:http 0.2 needs an
+        // authority to build the request, so send one with no host: a Spin host reads an
+        // empty host as a self request.
+        if !uri.starts_with('/') {
+            return Err(Error::InvalidRequest(format!(
+                "URI `{uri}` has no host; use an absolute URI (http://example.com/path) or a path (/path) for the app itself"
+            )));
+        }
+        return Ok(Target {
+            scheme: Some(scheme_to_raw("http")),
+            authority: Some(":80".to_string()),
+            path_with_query: uri.to_string(),
+        });
+    };
     Ok(Target {
         scheme: Some(scheme_to_raw(parsed.scheme_str().unwrap_or("http"))),
-        authority,
+        authority: Some(authority),
         // The WIT field is path *and* query; `Uri::path_and_query` keeps both.
         path_with_query: parsed
             .path_and_query()

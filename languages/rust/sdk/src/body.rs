@@ -90,12 +90,9 @@ impl OutgoingBody {
     }
     /// Flushes what was written and waits until the host has taken it.
     pub async fn flush(&mut self) -> Result<(), Error> {
-        self.stream()?.flush().map_err(stream_error)?;
-        loop {
-            if self.stream()?.check_write().map_err(stream_error)? > 0 {
-                return Ok(());
-            }
-            executor::wait(self.stream()?.subscribe()).await;
+        match flush_stream(self.stream()?).await {
+            Ok(()) | Err(StreamError::Closed) => Ok(()),
+            Err(err) => Err(stream_error(err)),
         }
     }
     /// Flushes and ends the body. The host may report a late error (e.g. a body longer
@@ -112,6 +109,14 @@ impl OutgoingBody {
         raw::OutgoingBody::finish(body, None)
             .map_err(|code| Error::Http(ErrorCode::from_raw(code)))
     }
+}
+/// Flushes `stream` and waits until check-write reports room again, i.e. the host took it all.
+async fn flush_stream(stream: &OutputStream) -> Result<(), StreamError> {
+    stream.flush()?;
+    while stream.check_write()? == 0 {
+        executor::wait(stream.subscribe()).await;
+    }
+    Ok(())
 }
 /// A body being read: call [`IncomingBody::chunk`] until it returns `None`.
 pub struct IncomingBody {

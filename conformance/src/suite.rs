@@ -156,6 +156,14 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
             }
         }
     }
+    for id in opts.adapter.xfail().keys() {
+        if !all_ids.contains(id.as_str()) {
+            bail!(
+                "runtime `{}`: [xfail] names `{id}`, which is not a case",
+                opts.adapter.name()
+            );
+        }
+    }
 
     // Build each language once (sequentially: builds are CPU-heavy and the machine is small).
     let mut agents: Vec<Result<PathBuf, String>> = Vec::new();
@@ -194,7 +202,14 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
         let cases = cases.clone();
         let lang = langs[l].name.clone();
         let agent = agents[l].clone();
-        let xfail = langs[l].xfail.get(&cases[c].case.id).cloned();
+        // A language's own deviation first, else one of the runtime under test.
+        let id = &cases[c].case.id;
+        let xfail = langs[l].xfail.get(id).cloned().or_else(|| {
+            env.adapter
+                .xfail()
+                .get(id)
+                .map(|why| format!("runtime `{}`: {why}", env.adapter.name()))
+        });
         async move {
             let case = &cases[c];
             let raw = match agent {

@@ -40,6 +40,9 @@ pub struct ExternalConfig {
     pub ready_timeout_s: u64,
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// Cases this runtime is documented to fail: case id → reason.
+    #[serde(default)]
+    pub xfail: BTreeMap<String, String>,
 }
 
 fn default_ready() -> u64 {
@@ -110,6 +113,10 @@ impl Adapter for External {
 
     fn supports(&self, feature: &str) -> bool {
         self.config.features.iter().any(|f| f == feature)
+    }
+
+    fn xfail(&self) -> &BTreeMap<String, String> {
+        &self.config.xfail
     }
 
     fn start<'a>(
@@ -227,6 +234,7 @@ mod tests {
             features: vec!["policy".into()],
             ready_timeout_s: 5,
             env: BTreeMap::new(),
+            xfail: BTreeMap::new(),
         }
     }
 

@@ -49,10 +49,32 @@ pub trait Adapter: Send + Sync {
     /// The name shown in reports.
     fn name(&self) -> &str;
     fn supports(&self, feature: &str) -> bool;
+    /// Cases this runtime is documented to fail, with the reason (its runtime file's `[xfail]`).
+    fn xfail(&self) -> &BTreeMap<String, String>;
     fn start<'a>(
         &'a self,
         app: &'a AppFiles,
     ) -> BoxFuture<'a, Result<Box<dyn Running>, StartError>>;
+}
+
+/// `conformance/runtimes/reference.toml`: what the built-in runtime is documented to fail.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReferenceFile {
+    #[serde(default)]
+    #[allow(dead_code)]
+    description: Option<String>,
+    #[serde(default)]
+    xfail: BTreeMap<String, String>,
+}
+
+impl ReferenceFile {
+    fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim_end()))
+    }
 }
 
 /// Finds an adapter by name: `reference`, a runtime file `<runtimes_dir>/<name>.toml`, or a
@@ -60,7 +82,14 @@ pub trait Adapter: Send + Sync {
 pub fn by_name(name: &str, runtimes_dir: &Path) -> anyhow::Result<std::sync::Arc<dyn Adapter>> {
     #[cfg(feature = "reference")]
     if name == "reference" {
-        return Ok(std::sync::Arc::new(Reference::new()?));
+        // The built-in runtime needs no command; its file, if any, holds only its deviations.
+        let file = runtimes_dir.join("reference.toml");
+        let xfail = if file.is_file() {
+            ReferenceFile::load(&file)?.xfail
+        } else {
+            BTreeMap::new()
+        };
+        return Ok(std::sync::Arc::new(Reference::new(xfail)?));
     }
     let path = if name.ends_with(".toml") {
         PathBuf::from(name)
@@ -90,4 +119,26 @@ pub fn by_name(name: &str, runtimes_dir: &Path) -> anyhow::Result<std::sync::Arc
         );
     }
     Ok(std::sync::Arc::new(External::load(&path)?))
+}
+
+#[cfg(all(test, feature = "reference"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reference_runtime_reads_its_deviations_from_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let adapter = by_name("reference", dir.path()).unwrap();
+        assert!(adapter.xfail().is_empty());
+        std::fs::write(
+            dir.path().join("reference.toml"),
+            "[xfail]\nE07 = \"upstream bug\"\n",
+        )
+        .unwrap();
+        let adapter = by_name("reference", dir.path()).unwrap();
+        assert_eq!(adapter.xfail()["E07"], "upstream bug");
+        std::fs::write(dir.path().join("reference.toml"), "[xfial]\n").unwrap();
+        let err = by_name("reference", dir.path()).err().unwrap().to_string();
+        assert!(err.contains("xfial"), "{err}");
+    }
 }

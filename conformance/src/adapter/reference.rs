@@ -1,6 +1,7 @@
 //! Courier's reference runtime, in-process: one engine (and compiled-component cache) for the
 //! whole run, one app per cell on an ephemeral loopback port.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use futures::future::BoxFuture;
@@ -9,12 +10,14 @@ use super::{Adapter, AppFiles, Running, StartError};
 
 pub struct Reference {
     runtime: courier_runtime::Runtime,
+    xfail: BTreeMap<String, String>,
 }
 
 impl Reference {
-    pub fn new() -> anyhow::Result<Reference> {
+    pub fn new(xfail: BTreeMap<String, String>) -> anyhow::Result<Reference> {
         Ok(Reference {
             runtime: courier_runtime::Runtime::new(courier_runtime::RuntimeOptions::default())?,
+            xfail,
         })
     }
 }
@@ -37,6 +40,10 @@ impl Adapter for Reference {
 
     fn supports(&self, feature: &str) -> bool {
         crate::case::is_feature(feature)
+    }
+
+    fn xfail(&self) -> &BTreeMap<String, String> {
+        &self.xfail
     }
 
     fn start<'a>(

@@ -1,0 +1,345 @@
+//! The outbound-hop benchmark (`cargo bench -p courier-bench`, about a minute and a half).
+//!
+//! Workload: inbound GET → Rust probe guest → one outbound GET to a loopback upstream →
+//! response. Baselines are measured in the same run: a native hyper proxy doing the same
+//! hop, and `wasmtime serve` with the same guest when a `wasmtime` binary is on PATH. The
+//! servers under test run in child processes; the load generator and the upstream run here.
+//! Runs are interleaved (A B A B …) and the median is reported, as ratios to the baseline.
+//! Prints a table and writes JSON to `target/courier/bench.json`.
+
+mod load;
+mod report;
+mod servers;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+use load::{Limit, Outcome};
+use report::{Machine, Report, Row};
+use servers::Child;
+
+const ROUNDS: usize = 3;
+const THROUGHPUT_RUN: Duration = Duration::from_secs(3);
+const LATENCY_RUN: Duration = Duration::from_secs(2);
+
+pub fn main() -> ExitCode {
+    if let Ok(kind) = std::env::var(servers::CHILD_ENV) {
+        return match servers::child_main(&kind) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("bench child {kind}: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("courier bench: cannot start tokio: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("courier bench failed: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Build the probe guest the runtime tests use (same command and target folder).
+fn build_probe() -> Result<PathBuf> {
+    let root = workspace();
+    let target_dir = root.join("target/guests");
+    let status =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args([
+                "build",
+                "--release",
+                "--quiet",
+                "--target",
+                "wasm32-wasip2",
+                "--manifest-path",
+            ])
+            .arg(root.join("runtime/tests/guests/probe/Cargo.toml"))
+            .env("CARGO_TARGET_DIR", &target_dir)
+            .env_remove("RUSTFLAGS")
+            .status()
+            .context("running cargo to build the probe guest")?;
+    if !status.success() {
+        bail!("building the probe guest failed; is the target installed? (rustup target add wasm32-wasip2)");
+    }
+    Ok(target_dir.join("wasm32-wasip2/release/probe.wasm"))
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// Interleave runs of `targets` ROUNDS times; return each target's outcomes in order.
+async fn interleaved(
+    targets: &[(SocketAddr, &str)],
+    connections: usize,
+    duration: Duration,
+) -> Result<Vec<Vec<Outcome>>> {
+    let mut all: Vec<Vec<Outcome>> = targets.iter().map(|_| Vec::new()).collect();
+    for round in 0..ROUNDS {
+        // Alternate the order too (ABAB, then BABA) so neither side always runs first.
+        let order: Vec<usize> = if round % 2 == 0 {
+            (0..targets.len()).collect()
+        } else {
+            (0..targets.len()).rev().collect()
+        };
+        for i in order {
+            let (addr, path) = targets[i];
+            let outcome = load::run(addr, path, connections, Limit::For(duration)).await?;
+            if outcome.errors > 0 {
+                eprintln!("  warning: {} errors against {addr}{path}", outcome.errors);
+            }
+            all[i].push(outcome);
+        }
+    }
+    Ok(all)
+}
+
+/// Spawn a Courier child with `cache` and time spawn → first proxied response.
+async fn first_request(probe: &Path, cache: &Path, path: &str) -> Result<Duration> {
+    let started = Instant::now();
+    let child = Child::spawn(
+        "courier",
+        &[
+            ("COURIER_BENCH_PROBE", probe),
+            ("COURIER_BENCH_CACHE", cache),
+        ],
+    )?;
+    let (status, body) = load::get_once(child.addr, path).await?;
+    let elapsed = started.elapsed();
+    if status != 200 || !body.starts_with("status=200") {
+        bail!("first request answered {status}: {body}");
+    }
+    Ok(elapsed)
+}
+
+async fn expect(addr: SocketAddr, path: &str, want: &str) -> Result<()> {
+    let (status, body) = load::get_once(addr, path).await?;
+    if status != 200 || body != want {
+        bail!("{addr}{path} answered {status} {body:?}, expected {want:?}");
+    }
+    Ok(())
+}
+
+async fn run() -> Result<()> {
+    let bench_started = Instant::now();
+    let machine = Machine::detect();
+    eprintln!("courier bench on {machine}");
+    let probe = build_probe()?;
+    let upstream = servers::start_upstream().await?;
+    let fetch = format!("/fetch?url={}", enc(&format!("http://{upstream}/")));
+    let want = "status=200\nhello from upstream";
+    let cache_dir = workspace().join("target/courier/bench-cache");
+    let _ = std::fs::remove_dir_all(&cache_dir);
+    let mut report = Report::new(machine);
+
+    // First request from process start: cold compile cache, then warm.
+    eprintln!("first request from process start…");
+    let cold = first_request(&probe, &cache_dir, &fetch).await?;
+    let mut warm = Vec::new();
+    for _ in 0..5 {
+        warm.push(
+            first_request(&probe, &cache_dir, &fetch)
+                .await?
+                .as_secs_f64()
+                * 1e3,
+        );
+    }
+    let warm = median(warm);
+    report.push(Row::new(
+        "first request, warm compile cache, from process start (ms; Rust probe only: no JS/Python guest is built in this repo yet)",
+        warm,
+        "cold cache",
+        cold.as_secs_f64() * 1e3,
+        "≤ 150 ms",
+        warm <= 150.0,
+    ));
+
+    let native = Child::spawn("native", &[])?;
+    let courier = Child::spawn(
+        "courier",
+        &[
+            ("COURIER_BENCH_PROBE", &probe),
+            ("COURIER_BENCH_CACHE", &cache_dir),
+        ],
+    )?;
+    expect(native.addr, &fetch, want).await?;
+    expect(courier.addr, &fetch, want).await?;
+    let chain = format!("/fetch?url={}", enc("http://back.spin.internal/back/x"));
+    let self_hop = format!("/fetch?url={}", enc("/back/x"));
+    let hop_want = "status=200\nhello from probe at /back/x";
+    expect(courier.addr, &chain, hop_want).await?;
+    expect(courier.addr, &self_hop, hop_want).await?;
+    expect(courier.addr, "/back/x", "hello from probe at /back/x").await?;
+
+    eprintln!("warming up…");
+    for addr in [native.addr, courier.addr] {
+        load::run(addr, &fetch, 8, Limit::For(Duration::from_secs(1))).await?;
+    }
+
+    eprintln!("throughput at 8 connections…");
+    let runs = interleaved(
+        &[(courier.addr, &fetch), (native.addr, &fetch)],
+        8,
+        THROUGHPUT_RUN,
+    )
+    .await?;
+    let courier_rps = median(runs[0].iter().map(Outcome::rps).collect());
+    let native_rps = median(runs[1].iter().map(Outcome::rps).collect());
+    report.push(Row::new(
+        "throughput at 8 connections (req/s) vs native hyper proxy",
+        courier_rps,
+        "native proxy",
+        native_rps,
+        "ratio ≥ 0.4",
+        courier_rps / native_rps >= 0.4,
+    ));
+
+    eprintln!("latency at 1 connection…");
+    let runs = interleaved(
+        &[(courier.addr, &fetch), (native.addr, &fetch)],
+        1,
+        LATENCY_RUN,
+    )
+    .await?;
+    let courier_p50 = median(runs[0].iter().map(|o| o.percentile_us(0.5)).collect());
+    let native_p50 = median(runs[1].iter().map(|o| o.percentile_us(0.5)).collect());
+    let courier_p99 = median(runs[0].iter().map(|o| o.percentile_us(0.99)).collect());
+    let native_p99 = median(runs[1].iter().map(|o| o.percentile_us(0.99)).collect());
+    let limit = 1.5 * native_p50 + 100.0;
+    report.push(Row::new(
+        "p50 latency at 1 connection (µs) vs native hyper proxy",
+        courier_p50,
+        "native proxy",
+        native_p50,
+        &format!("≤ 1.5× native + 100 µs = {limit:.0} µs"),
+        courier_p50 <= limit,
+    ));
+    report.note(format!(
+        "p99 at 1 connection: courier {courier_p99:.0} µs, native {native_p99:.0} µs"
+    ));
+
+    match Child::wasmtime_serve(&probe)? {
+        Some(wasmtime) => {
+            eprintln!("wasmtime serve baseline…");
+            expect(wasmtime.addr, &fetch, want).await?;
+            let runs = interleaved(
+                &[(courier.addr, &fetch), (wasmtime.addr, &fetch)],
+                8,
+                THROUGHPUT_RUN,
+            )
+            .await?;
+            let ours = median(runs[0].iter().map(Outcome::rps).collect());
+            let theirs = median(runs[1].iter().map(Outcome::rps).collect());
+            report.push(Row::new(
+                "throughput at 8 connections (req/s) vs wasmtime serve",
+                ours,
+                "wasmtime serve",
+                theirs,
+                "ratio ≥ 2",
+                ours / theirs >= 2.0,
+            ));
+        }
+        None => report.skip(
+            "throughput at 8 connections vs wasmtime serve",
+            "skipped: no `wasmtime` binary on PATH",
+        ),
+    }
+
+    eprintln!("chained hop vs self-request hop…");
+    let runs = interleaved(
+        &[
+            (courier.addr, "/back/x"),
+            (courier.addr, &chain),
+            (courier.addr, &self_hop),
+        ],
+        1,
+        LATENCY_RUN,
+    )
+    .await?;
+    let direct = median(runs[0].iter().map(|o| o.percentile_us(0.5)).collect());
+    let chained = median(runs[1].iter().map(|o| o.percentile_us(0.5)).collect()) - direct;
+    let self_req = median(runs[2].iter().map(|o| o.percentile_us(0.5)).collect()) - direct;
+    report.push(Row::new(
+        "in-memory chained hop (µs added at p50 over a direct request)",
+        chained,
+        "self-request hop",
+        self_req,
+        "ratio ≤ 0.5",
+        chained / self_req <= 0.5,
+    ));
+    drop(native);
+    drop(courier);
+
+    eprintln!("resident memory after 10k and 100k requests…");
+    let fresh = Child::spawn(
+        "courier",
+        &[
+            ("COURIER_BENCH_PROBE", &probe),
+            ("COURIER_BENCH_CACHE", &cache_dir),
+        ],
+    )?;
+    let first = load::run(fresh.addr, &fetch, 8, Limit::Requests(10_000)).await?;
+    let rss_10k = fresh.rss_kib()? as f64 / 1024.0;
+    let rest = load::run(fresh.addr, &fetch, 8, Limit::Requests(90_000)).await?;
+    let rss_100k = fresh.rss_kib()? as f64 / 1024.0;
+    if first.errors + rest.errors > 0 {
+        report.note(format!(
+            "{} errors during the 100k-request run",
+            first.errors + rest.errors
+        ));
+    }
+    report.push(Row::new(
+        "resident memory after 100,000 requests (MiB)",
+        rss_100k,
+        "after 10,000",
+        rss_10k,
+        "ratio ≤ 1.10",
+        rss_100k / rss_10k <= 1.10,
+    ));
+    drop(fresh);
+
+    report.note(format!(
+        "whole run: {:.0} s",
+        bench_started.elapsed().as_secs_f64()
+    ));
+    print!("{}", report.table());
+    let json_path = workspace().join("target/courier/bench.json");
+    if let Some(dir) = json_path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&json_path, serde_json::to_string_pretty(&report.json())?)?;
+    eprintln!("wrote {}", json_path.display());
+    Ok(())
+}

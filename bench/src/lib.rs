@@ -203,12 +203,17 @@ async fn run() -> Result<()> {
     expect(courier.addr, &self_hop, hop_want).await?;
     expect(courier.addr, "/back/x", "hello from probe at /back/x").await?;
 
+    if std::env::var_os("COURIER_BENCH_QUICK").is_some() {
+        return quick(&courier, &native, &fetch).await;
+    }
+
     eprintln!("warming up…");
     for addr in [native.addr, courier.addr] {
         load::run(addr, &fetch, 8, Limit::For(Duration::from_secs(1))).await?;
     }
 
     eprintln!("throughput at 8 connections…");
+    let cpu_before = (courier.cpu_seconds()?, native.cpu_seconds()?);
     let runs = interleaved(
         &[(courier.addr, &fetch), (native.addr, &fetch)],
         8,
@@ -217,6 +222,14 @@ async fn run() -> Result<()> {
     .await?;
     let courier_rps = median(runs[0].iter().map(Outcome::rps).collect());
     let native_rps = median(runs[1].iter().map(Outcome::rps).collect());
+    // CPU per request is steadier than throughput on a shared machine.
+    let served = |runs: &[Outcome]| runs.iter().map(|o| o.ok).sum::<u64>() as f64;
+    let courier_cpu = (courier.cpu_seconds()? - cpu_before.0) / served(&runs[0]) * 1e6;
+    let native_cpu = (native.cpu_seconds()? - cpu_before.1) / served(&runs[1]) * 1e6;
+    report.note(format!(
+        "server CPU per request at 8 connections: courier {courier_cpu:.0} µs, native {native_cpu:.0} µs (ratio {:.1})",
+        courier_cpu / native_cpu
+    ));
     report.push(Row::new(
         "throughput at 8 connections (req/s) vs native hyper proxy",
         courier_rps,
@@ -341,5 +354,26 @@ async fn run() -> Result<()> {
     }
     std::fs::write(&json_path, serde_json::to_string_pretty(&report.json())?)?;
     eprintln!("wrote {}", json_path.display());
+    Ok(())
+}
+
+/// `COURIER_BENCH_QUICK=1`: one short run per server at 8 and 1 connections, with CPU per
+/// request and latency percentiles, for iterating on the runtime.
+async fn quick(courier: &Child, native: &Child, fetch: &str) -> Result<()> {
+    for (name, child) in [("courier", courier), ("native", native)] {
+        load::run(child.addr, fetch, 8, Limit::For(Duration::from_secs(1))).await?;
+        for connections in [8, 1] {
+            let cpu = child.cpu_seconds()?;
+            let o = load::run(child.addr, fetch, connections, Limit::For(THROUGHPUT_RUN)).await?;
+            let cpu_us = (child.cpu_seconds()? - cpu) / o.ok as f64 * 1e6;
+            eprintln!(
+                "{name} c={connections}: {:.0} req/s, p50 {:.0} µs, p99 {:.0} µs, {cpu_us:.0} CPU µs/req, {} errors",
+                o.rps(),
+                o.percentile_us(0.5),
+                o.percentile_us(0.99),
+                o.errors
+            );
+        }
+    }
     Ok(())
 }

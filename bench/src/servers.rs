@@ -250,6 +250,25 @@ impl Child {
         })
     }
 
+    /// CPU time (user + system) the child has used so far, in seconds.
+    pub fn cpu_seconds(&self) -> Result<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.process.id()))?;
+        // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+        let rest = stat
+            .rsplit_once(')')
+            .context("malformed /proc/<pid>/stat")?
+            .1;
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks: f64 = fields
+            .get(11..13)
+            .context("short /proc/<pid>/stat")?
+            .iter()
+            .map(|f| f.parse::<f64>().unwrap_or(0.0))
+            .sum();
+        // USER_HZ is 100 on every Linux configuration we run on.
+        Ok(ticks / 100.0)
+    }
+
     /// Resident set size of the child, in KiB.
     pub fn rss_kib(&self) -> Result<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.process.id()))?;

@@ -27,16 +27,22 @@ pub use wit::Wit;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Language {
     Rust,
+    Go,
+    Python,
+    Js,
 }
 
 impl Language {
     /// Every language, in the order `--lang all` generates them.
-    pub const ALL: &'static [Language] = &[Language::Rust];
+    pub const ALL: &'static [Language] = &[Language::Rust, Language::Go, Language::Python, Language::Js];
 
     /// The name used on the command line and in `languages/<name>/`.
     pub fn name(self) -> &'static str {
         match self {
             Language::Rust => "rust",
+            Language::Go => "go",
+            Language::Python => "python",
+            Language::Js => "js",
         }
     }
 
@@ -44,6 +50,9 @@ impl Language {
     pub fn default_package_name(self) -> &'static str {
         match self {
             Language::Rust => "courier-sdk",
+            Language::Go => "courier.dev/courier",
+            Language::Python => "courier_sdk",
+            Language::Js => "courier-sdk",
         }
     }
 
@@ -62,6 +71,9 @@ impl Language {
                         .hint("use ASCII letters, digits, `-` and `_`, starting with a letter, e.g. my-http-sdk"))
                 }
             }
+            Language::Go => backend::go::validate_module_path(name),
+            Language::Python => backend::python::validate_package_name(name),
+            Language::Js => backend::js::validate_package_name(name),
         }
     }
 
@@ -73,6 +85,9 @@ impl Language {
     fn backend(self) -> &'static dyn backend::Backend {
         match self {
             Language::Rust => &backend::rust::Rust,
+            Language::Go => &backend::go::Go,
+            Language::Python => &backend::python::Python,
+            Language::Js => &backend::js::Js,
         }
     }
 }

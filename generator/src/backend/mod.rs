@@ -7,6 +7,9 @@ use wit_parser::{Resolve, WorldId};
 use crate::error::Result;
 use crate::model::Model;
 
+pub mod go;
+pub mod js;
+pub mod python;
 pub mod rust;
 
 /// What every backend gets.

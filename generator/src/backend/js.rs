@@ -1,0 +1,590 @@
+//! The JavaScript backend: a Fetch-standard-shaped SDK (`fetch`, `Request`, `Response`,
+//! `Headers`, an inbound `handler`) over the wasi:http imports as ComponentizeJS exposes them,
+//! TypeScript declarations for it, and the WIT the JS build needs.
+//!
+//! ComponentizeJS brings its own bindings (it splices them into StarlingMonkey at build time),
+//! so no raw bindings are emitted. But StarlingMonkey is built against one wasi:http release
+//! ([`ENGINE_WASI_VERSION`]) and a component's imports must name that exact version, so the
+//! backend also emits `wit/`: the input WIT retargeted to that version by [`retarget_wit`].
+//! wasi 0.2.x releases are compatible, so only version strings change (plus items added after
+//! the target release, which are gated off; see [`retarget_wit`]).
+
+use std::path::Path;
+
+use askama::Template;
+use heck::{ToLowerCamelCase, ToUpperCamelCase};
+
+use super::{Backend, File, Input};
+use crate::error::{Error, Result};
+use crate::model::{Case, Model, TypeRef};
+
+/// The wasi release StarlingMonkey inside `@bytecodealliance/componentize-js` 0.23.0 imports
+/// (its embedding wasm only names `wasi:*@0.2.10`; ComponentizeJS issue #313).
+pub const ENGINE_WASI_VERSION: &str = "0.2.10";
+
+/// The world the JS build componentizes: `proxy` of the root package in `wit/world.wit`.
+pub const JS_WORLD: &str = "proxy";
+
+/// Emits `languages/js/sdk/`.
+pub struct Js;
+
+/// A variant case as the JS templates read it.
+pub struct JsCase {
+    pub wit_name: String,
+    /// The TypeScript type of the payload, if any.
+    pub payload: Option<String>,
+    pub docs: Vec<String>,
+}
+
+/// A record used by a payload, as a TypeScript interface.
+pub struct JsRecord {
+    pub ts_name: String,
+    pub wit_name: String,
+    /// (camelCase field name as the bindings give it, TypeScript type, docs).
+    pub fields: Vec<(String, String, Vec<String>)>,
+}
+
+/// A `request-options` property.
+pub struct JsOption {
+    pub wit_name: String,
+    /// `connectTimeout`, the key in `init.timeouts`.
+    pub js_name: String,
+    /// `setConnectTimeout`, the binding's setter.
+    pub setter: String,
+    /// WIT `duration` (nanoseconds): the SDK takes milliseconds.
+    pub is_duration: bool,
+    pub ts_type: String,
+    pub docs: Vec<String>,
+}
+
+/// `method`/`scheme`: (token, case) pairs and the catch-all case.
+pub struct JsTokens {
+    pub fixed: Vec<(String, String)>,
+    pub other: String,
+}
+
+#[derive(Template)]
+#[template(path = "js/errors.js", escape = "none")]
+struct ErrorsJs<'a> {
+    package: &'a str,
+    wit_version: &'a str,
+    error_codes: &'a [JsCase],
+    header_errors: &'a [JsCase],
+    method_invalid: &'a str,
+    uri_invalid: &'a str,
+    body_size: &'a str,
+    other: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "js/wire.js", escape = "none")]
+struct WireJs<'a> {
+    package: &'a str,
+    wit_version: &'a str,
+    methods: &'a JsTokens,
+    schemes: &'a JsTokens,
+    options: &'a [JsOption],
+}
+
+#[derive(Template)]
+#[template(path = "js/poll.js", escape = "none")]
+struct PollJs<'a> {
+    wit_version: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "js/body.js", escape = "none")]
+struct BodyJs<'a> {
+    wit_version: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "js/fetch.js", escape = "none")]
+struct FetchJs<'a> {
+    wit_version: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "js/handler.js", escape = "none")]
+struct HandlerJs<'a> {
+    wit_version: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "js/index.js", escape = "none")]
+struct IndexJs<'a> {
+    package_name: &'a str,
+    package: &'a str,
+    wit_version: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "js/index.d.ts", escape = "none")]
+struct IndexDts<'a> {
+    package_name: &'a str,
+    package: &'a str,
+    error_codes: &'a [JsCase],
+    header_errors: &'a [JsCase],
+    records: &'a [JsRecord],
+    options: &'a [JsOption],
+}
+
+#[derive(Template)]
+#[template(path = "js/package.json", escape = "none")]
+struct PackageJson<'a> {
+    package_name: &'a str,
+    model: &'a Model,
+}
+
+#[derive(Template)]
+#[template(path = "js/README.md", escape = "none")]
+struct Readme<'a> {
+    package_name: &'a str,
+    model: &'a Model,
+    wit_version: &'a str,
+    world: &'a str,
+    error_codes: &'a [JsCase],
+    options: &'a [JsOption],
+}
+
+#[derive(Template)]
+#[template(path = "js/world.wit", escape = "none")]
+struct WorldWit<'a> {
+    model: &'a Model,
+    wit_version: &'a str,
+    world: &'a str,
+}
+
+impl Backend for Js {
+    fn generate(&self, input: &Input<'_>) -> Result<Vec<File>> {
+        let model = input.model;
+        let package_name = input.package_name;
+        let package = model.package.as_str();
+        let wit_version = ENGINE_WASI_VERSION;
+        let error_codes = cases(model, &model.error_codes, "error-code")?;
+        let header_errors = cases(model, &model.header_errors, "header-error")?;
+        let records = records(model)?;
+        let options = options(model)?;
+        let methods = tokens(&model.methods, "method", str::to_ascii_uppercase)?;
+        let schemes = tokens(&model.schemes, "scheme", str::to_ascii_lowercase)?;
+        let method_invalid = error_case(model, "HTTP-request-method-invalid")?;
+        let uri_invalid = error_case(model, "HTTP-request-URI-invalid")?;
+        let body_size = error_case(model, "HTTP-request-body-size")?;
+        let other = error_case(model, "internal-error")?;
+
+        let mut files = vec![
+            text(
+                "errors.js",
+                ErrorsJs {
+                    package,
+                    wit_version,
+                    error_codes: &error_codes,
+                    header_errors: &header_errors,
+                    method_invalid,
+                    uri_invalid,
+                    body_size,
+                    other,
+                }
+                .render(),
+            )?,
+            text(
+                "wire.js",
+                WireJs {
+                    package,
+                    wit_version,
+                    methods: &methods,
+                    schemes: &schemes,
+                    options: &options,
+                }
+                .render(),
+            )?,
+            text("poll.js", PollJs { wit_version }.render())?,
+            text("body.js", BodyJs { wit_version }.render())?,
+            text("fetch.js", FetchJs { wit_version }.render())?,
+            text("handler.js", HandlerJs { wit_version }.render())?,
+            text(
+                "index.js",
+                IndexJs {
+                    package_name,
+                    package,
+                    wit_version,
+                }
+                .render(),
+            )?,
+            text(
+                "index.d.ts",
+                IndexDts {
+                    package_name,
+                    package,
+                    error_codes: &error_codes,
+                    header_errors: &header_errors,
+                    records: &records,
+                    options: &options,
+                }
+                .render(),
+            )?,
+            text(
+                "package.json",
+                PackageJson {
+                    package_name,
+                    model,
+                }
+                .render(),
+            )?,
+            text(
+                "README.md",
+                Readme {
+                    package_name,
+                    model,
+                    wit_version,
+                    world: JS_WORLD,
+                    error_codes: &error_codes,
+                    options: &options,
+                }
+                .render(),
+            )?,
+            text(
+                "wit/world.wit",
+                WorldWit {
+                    model,
+                    wit_version,
+                    world: JS_WORLD,
+                }
+                .render(),
+            )?,
+        ];
+        files.extend(engine_wit(input, wit_version)?);
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(files)
+    }
+}
+
+/// Every WIT dependency the input was parsed from, retargeted to `version`, as `wit/deps/…`.
+/// The input's root package (the one beside `deps/`) is replaced by `wit/world.wit`.
+fn engine_wit(input: &Input<'_>, version: &str) -> Result<Vec<File>> {
+    let target: semver::Version = version.parse().expect("ENGINE_WASI_VERSION is semver");
+    let mut out = Vec::new();
+    for path in input.resolve.source_map.source_files() {
+        let Some(rel) = under_deps(path) else {
+            continue;
+        };
+        let source = std::fs::read_to_string(path)
+            .map_err(|e| Error::io("read WIT (to retarget it for ComponentizeJS)", path, e))?;
+        let retargeted =
+            retarget_wit(&source, &target).map_err(|e| e.at(path.display().to_string()))?;
+        out.push((format!("wit/deps/{rel}"), retargeted.into_bytes()));
+    }
+    if out.is_empty() {
+        return Err(
+            Error::new("the WIT has no deps/ folder to retarget for ComponentizeJS")
+                .hint("load a WIT directory laid out as a package plus deps/, like wit/"),
+        );
+    }
+    Ok(out)
+}
+
+/// The part of `path` after its last `deps` folder, with `/` separators.
+fn under_deps(path: &Path) -> Option<String> {
+    let parts: Vec<String> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let at = parts.iter().rposition(|p| p == "deps")?;
+    (at + 1 < parts.len()).then(|| parts[at + 1..].join("/"))
+}
+
+/// Rewrites a wasi 0.2.x WIT file so that it declares and references `target` instead:
+///
+/// * every package reference `@0.2.N` (in `package`, `use`, `import`, `include`) becomes
+///   `@<target>`; other versions (0.3 previews, non-0.2) are an error, not silently kept;
+/// * an item marked `@since(version = V)` with V newer than `target` did not exist in that
+///   release: it becomes `@unstable(feature = courier-since-V)`, which no build enables,
+///   so the retargeted package has exactly the older release's surface (wit-parser also
+///   rejects a `@since` newer than its package).
+///
+/// Everything else, comments included, is kept byte for byte.
+pub fn retarget_wit(source: &str, target: &semver::Version) -> Result<String> {
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(at) = rest.find(['@']) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(args) = after.strip_prefix("since(") {
+            let close = args
+                .find(')')
+                .ok_or_else(|| Error::new("unclosed `@since(`"))?;
+            let inner = &args[..close];
+            let version = inner
+                .split_once('=')
+                .map(|(_, v)| v.trim())
+                .filter(|_| inner.trim_start().starts_with("version"))
+                .ok_or_else(|| Error::new(format!("unexpected `@since({inner})`")))?;
+            let v: semver::Version = version
+                .parse()
+                .map_err(|e| Error::new(format!("bad version in `@since({inner})`: {e}")))?;
+            if v > *target {
+                out.push_str(&format!(
+                    "@unstable(feature = courier-since-{})",
+                    version.replace('.', "-")
+                ));
+            } else {
+                out.push_str(&rest[at..at + 1 + "since(".len() + close + 1]);
+            }
+            rest = &args[close + 1..];
+            continue;
+        }
+        // A version runs over alphanumerics, `-`, `+`, and dots followed by one of those
+        // (`@0.2.12.{input-stream}` ends before the `.{`).
+        let bytes = after.as_bytes();
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'+';
+        let mut len = 0;
+        while len < bytes.len()
+            && (word(bytes[len])
+                || (bytes[len] == b'.' && bytes.get(len + 1).copied().is_some_and(word)))
+        {
+            len += 1;
+        }
+        let token = &after[..len];
+        if token.starts_with(|c: char| c.is_ascii_digit()) {
+            let v: semver::Version = token
+                .parse()
+                .map_err(|e| Error::new(format!("bad package version `@{token}`: {e}")))?;
+            if v.major != 0 || v.minor != 2 || !v.pre.is_empty() {
+                return Err(Error::new(format!(
+                    "package version @{token} is not a wasi 0.2.x release"
+                ))
+                .hint(
+                    "ComponentizeJS's engine speaks wasi 0.2; only 0.2.x WIT can be retargeted",
+                ));
+            }
+            out.push('@');
+            out.push_str(&target.to_string());
+            rest = &after[len..];
+        } else {
+            // `@unstable(…)`, `@deprecated(…)`: kept as is.
+            out.push('@');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// An npm package name: lower-case letters, digits, `-`, `.` and `_`, optionally `@scope/`.
+pub fn validate_package_name(name: &str) -> Result<()> {
+    let part_ok = |p: &str| {
+        !p.is_empty()
+            && !p.starts_with(['.', '_'])
+            && p.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.' | '_')
+            })
+    };
+    let ok = name.len() <= 214
+        && match name.strip_prefix('@') {
+            Some(scoped) => scoped
+                .split_once('/')
+                .is_some_and(|(s, n)| part_ok(s) && part_ok(n)),
+            None => part_ok(name),
+        };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::new(format!("`{name}` is not a valid npm package name"))
+            .hint("use lower-case letters, digits, `-`, `.` and `_`, optionally scoped, e.g. my-http-sdk or @me/http"))
+    }
+}
+
+fn error_case<'m>(model: &'m Model, wit_name: &str) -> Result<&'m str> {
+    model
+        .error_codes
+        .iter()
+        .find(|c| c.wit_name == wit_name)
+        .map(|c| c.wit_name.as_str())
+        .ok_or_else(|| {
+            Error::new(format!("error-code has no case `{wit_name}`"))
+                .hint("the JS SDK names its own refusals with it (conformance/PROTOCOL.md)")
+        })
+}
+
+fn text(path: &str, rendered: askama::Result<String>) -> Result<File> {
+    let mut s = rendered.map_err(|e| {
+        Error::new(format!("cannot render: {e}")).at(format!("templates/js for {path}"))
+    })?;
+    if !s.ends_with('\n') {
+        s.push('\n');
+    }
+    Ok((path.to_string(), s.into_bytes()))
+}
+
+fn doc_lines(docs: &Option<String>) -> Vec<String> {
+    docs.as_deref()
+        .map(|d| d.lines().map(|l| l.trim_end().to_string()).collect())
+        .unwrap_or_default()
+}
+
+fn cases(model: &Model, cases: &[Case], variant: &str) -> Result<Vec<JsCase>> {
+    cases
+        .iter()
+        .map(|c| {
+            let payload = c
+                .payload
+                .as_ref()
+                .map(|t| ts_type(model, t))
+                .transpose()
+                .map_err(|e| e.at(format!("{}, {variant}.{}", model.package, c.wit_name)))?;
+            Ok(JsCase {
+                wit_name: c.wit_name.clone(),
+                payload,
+                docs: doc_lines(&c.docs),
+            })
+        })
+        .collect()
+}
+
+fn records(model: &Model) -> Result<Vec<JsRecord>> {
+    model
+        .records
+        .iter()
+        .map(|r| {
+            let mut fields = Vec::new();
+            for f in &r.fields {
+                fields.push((
+                    f.wit_name.to_lower_camel_case(),
+                    ts_type(model, &f.ty)?,
+                    doc_lines(&f.docs),
+                ));
+            }
+            Ok(JsRecord {
+                ts_name: r.wit_name.to_upper_camel_case(),
+                wit_name: r.wit_name.clone(),
+                fields,
+            })
+        })
+        .collect()
+}
+
+fn options(model: &Model) -> Result<Vec<JsOption>> {
+    model
+        .request_options
+        .iter()
+        .map(|o| {
+            let is_duration = matches!(&o.ty, TypeRef::Alias { wit_name, target }
+                if wit_name == "duration" && **target == TypeRef::U64);
+            let ts_type = if is_duration {
+                "number".to_string()
+            } else {
+                ts_type(model, &o.ty)?
+            };
+            Ok(JsOption {
+                wit_name: o.wit_name.clone(),
+                js_name: o.wit_name.to_lower_camel_case(),
+                setter: format!("set-{}", o.wit_name).to_lower_camel_case(),
+                is_duration,
+                ts_type,
+                docs: doc_lines(&o.docs),
+            })
+        })
+        .collect()
+}
+
+/// Splits `method`/`scheme` into fixed tokens and the one `other(string)` case. The case
+/// names are the JS bindings' variant tags as they are (ComponentizeJS keeps WIT names).
+fn tokens(cases: &[Case], variant: &str, token: fn(&str) -> String) -> Result<JsTokens> {
+    let mut fixed = Vec::new();
+    let mut other = None;
+    for c in cases {
+        match &c.payload {
+            None => fixed.push((token(&c.wit_name), c.wit_name.clone())),
+            Some(TypeRef::String) if other.is_none() => other = Some(c.wit_name.clone()),
+            Some(t) => {
+                return Err(Error::new(format!(
+                    "case {variant}.{} has payload {t:?}; the JS backend expects one catch-all `other(string)`",
+                    c.wit_name
+                )))
+            }
+        }
+    }
+    let other = other.ok_or_else(|| {
+        Error::new(format!("variant {variant} has no `other(string)` case"))
+            .hint("the JS SDK maps unknown tokens to it; wasi:http 0.2 always has one")
+    })?;
+    Ok(JsTokens { fixed, other })
+}
+
+/// The TypeScript type of a payload as the ComponentizeJS bindings deliver it.
+fn ts_type(model: &Model, ty: &TypeRef) -> Result<String> {
+    Ok(match ty {
+        TypeRef::Bool => "boolean".into(),
+        TypeRef::U8
+        | TypeRef::U16
+        | TypeRef::U32
+        | TypeRef::S8
+        | TypeRef::S16
+        | TypeRef::S32
+        | TypeRef::F32
+        | TypeRef::F64 => "number".into(),
+        TypeRef::U64 | TypeRef::S64 => "bigint".into(),
+        TypeRef::Char | TypeRef::String => "string".into(),
+        TypeRef::Option(t) => format!("{} | undefined", ts_type(model, t)?),
+        TypeRef::List(t) => format!("Array<{}>", ts_type(model, t)?),
+        TypeRef::Alias { target, .. } => ts_type(model, target)?,
+        TypeRef::Record(name) if model.record(name).is_some() => name.to_upper_camel_case(),
+        other => {
+            return Err(Error::new(format!(
+                "the JS backend cannot declare payload type {other:?}"
+            ))
+            .hint("payloads may use plain types, option, list and records; extend ts_type in generator/src/backend/js.rs"))
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> semver::Version {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn package_references_are_retargeted_and_comments_kept() {
+        let src = "package wasi:http@0.2.12;\n/// docs mention 0.2.12 and stay\ninterface t {\n  use wasi:io/streams@0.2.12.{input-stream};\n}\nworld w { import wasi:io/poll@0.2.3; include wasi:cli/imports@0.2.12; }\n";
+        let out = retarget_wit(src, &v("0.2.10")).unwrap();
+        assert_eq!(
+            out,
+            "package wasi:http@0.2.10;\n/// docs mention 0.2.12 and stay\ninterface t {\n  use wasi:io/streams@0.2.10.{input-stream};\n}\nworld w { import wasi:io/poll@0.2.10; include wasi:cli/imports@0.2.10; }\n"
+        );
+    }
+
+    #[test]
+    fn items_newer_than_the_target_are_gated_off() {
+        let src = "@since(version = 0.2.0)\nf: func();\n@since(version = 0.2.12)\ng: func();\n@unstable(feature = x)\nh: func();\n@deprecated(version = 0.2.2)\n";
+        let out = retarget_wit(src, &v("0.2.10")).unwrap();
+        assert_eq!(
+            out,
+            "@since(version = 0.2.0)\nf: func();\n@unstable(feature = courier-since-0-2-12)\ng: func();\n@unstable(feature = x)\nh: func();\n@deprecated(version = 0.2.2)\n"
+        );
+    }
+
+    #[test]
+    fn non_0_2_versions_are_refused() {
+        let err = retarget_wit("package wasi:http@0.3.0-rc-2026-03-15;", &v("0.2.10"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a wasi 0.2.x release"), "{err}");
+        assert!(retarget_wit("use wasi:io/x@1.2.0.{a};", &v("0.2.10")).is_err());
+    }
+
+    #[test]
+    fn under_deps_keeps_the_path_below_the_last_deps_folder() {
+        assert_eq!(
+            under_deps(Path::new("/r/wit/deps/http.wit")).as_deref(),
+            Some("http.wit")
+        );
+        assert_eq!(
+            under_deps(Path::new("wit/deps/http/types.wit")).as_deref(),
+            Some("http/types.wit")
+        );
+        assert_eq!(under_deps(Path::new("wit/world.wit")), None);
+    }
+}

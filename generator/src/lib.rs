@@ -34,7 +34,8 @@ pub enum Language {
 
 impl Language {
     /// Every language, in the order `--lang all` generates them.
-    pub const ALL: &'static [Language] = &[Language::Rust, Language::Go, Language::Python, Language::Js];
+    pub const ALL: &'static [Language] =
+        &[Language::Rust, Language::Go, Language::Python, Language::Js];
 
     /// The name used on the command line and in `languages/<name>/`.
     pub fn name(self) -> &'static str {

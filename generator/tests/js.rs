@@ -1,0 +1,182 @@
+//! The JavaScript backend: golden copies of its files, the WIT it retargets for ComponentizeJS,
+//! and WIT changes reaching the SDK through the model alone.
+//!
+//! Refresh the golden copies after an intended change with
+//! `UPDATE_GOLDEN=1 cargo test -p courier-generator --test js` and review the diff.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use courier_generator::backend::js::{ENGINE_WASI_VERSION, JS_WORLD};
+use courier_generator::{Language, Sdk};
+use wit_parser::{Resolve, WorldItem};
+
+/// The retargeted WIT is the vendored one with versions changed: it is pinned through the
+/// checked-in SDK (drift test) and checked structurally below, not copied here again.
+fn golden_paths(sdk: &Sdk) -> Vec<&String> {
+    sdk.files
+        .keys()
+        .filter(|p| !p.starts_with("wit/deps/"))
+        .collect()
+}
+
+#[test]
+fn js_backend_matches_golden_files() {
+    let sdk = common::generate_from(&common::vendored_wit(), Language::Js, Some("golden-sdk"));
+    let golden_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/js");
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    let mut failures = Vec::new();
+    for path in golden_paths(&sdk) {
+        let contents = &sdk.files[path];
+        let golden = golden_dir.join(path);
+        if update {
+            std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
+            std::fs::write(&golden, contents).unwrap();
+            continue;
+        }
+        match std::fs::read(&golden) {
+            Ok(expected) if &expected == contents => {}
+            Ok(expected) => failures.push(format!(
+                "{path} differs from the golden copy:\n{}",
+                similar::TextDiff::from_lines(
+                    String::from_utf8_lossy(&expected).as_ref(),
+                    String::from_utf8_lossy(contents).as_ref()
+                )
+                .unified_diff()
+                .header("golden", "generated")
+            )),
+            Err(_) => failures.push(format!("{path}: no golden copy at {}", golden.display())),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{}\n\nIf the change is intended: UPDATE_GOLDEN=1 cargo test -p courier-generator --test js",
+        failures.join("\n")
+    );
+}
+
+/// Writes the SDK's `wit/` to a temporary folder and parses it as ComponentizeJS would.
+fn parse_js_wit(sdk: &Sdk) -> (tempfile::TempDir, Resolve) {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, contents) in &sdk.files {
+        if let Some(rel) = path.strip_prefix("wit/") {
+            let target = dir.path().join(rel);
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::write(target, contents).unwrap();
+        }
+    }
+    let mut resolve = Resolve::default();
+    resolve
+        .push_dir(dir.path())
+        .unwrap_or_else(|e| panic!("the retargeted WIT does not parse: {e:#}"));
+    (dir, resolve)
+}
+
+/// Interface names a world imports or exports, without versions: `wasi:http/types`.
+fn surface(resolve: &Resolve, world: wit_parser::WorldId) -> BTreeSet<String> {
+    let w = &resolve.worlds[world];
+    let mut out = BTreeSet::new();
+    for (dir, items) in [("import", &w.imports), ("export", &w.exports)] {
+        for item in items.values() {
+            if let WorldItem::Interface { id, .. } = item {
+                let name = resolve.id_of(*id).unwrap();
+                let unversioned = name.split('@').next().unwrap().to_string();
+                let functions: Vec<_> = resolve.interfaces[*id].functions.keys().cloned().collect();
+                out.insert(format!("{dir} {unversioned}: {}", functions.join(" ")));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_js_wit_is_the_vendored_proxy_world_at_the_engines_version() {
+    let sdk = common::generate_from(&common::vendored_wit(), Language::Js, None);
+    let (_dir, js) = parse_js_wit(&sdk);
+    let mut original = Resolve::default();
+    original.push_dir(common::vendored_wit()).unwrap();
+
+    // Only the engine's version is left: nothing still names 0.2.12.
+    for (_, pkg) in js.packages.iter() {
+        if pkg.name.namespace == "wasi" {
+            assert_eq!(
+                pkg.name.version.as_ref().unwrap().to_string(),
+                ENGINE_WASI_VERSION,
+                "{}",
+                pkg.name
+            );
+        }
+    }
+    let root = js
+        .packages
+        .iter()
+        .find(|(_, p)| p.name.namespace == "courier")
+        .map(|(id, _)| id)
+        .expect("wit/world.wit declares the root package");
+    let js_world = js.packages[root].worlds[JS_WORLD];
+    let http = original
+        .packages
+        .iter()
+        .find(|(_, p)| p.name.namespace == "wasi" && p.name.name == "http")
+        .map(|(id, _)| id)
+        .unwrap();
+    let original_world = original.packages[http].worlds["proxy"];
+
+    // Same interfaces, same functions in each: only version strings changed.
+    assert_eq!(surface(&js, js_world), surface(&original, original_world));
+    assert!(surface(&js, js_world)
+        .iter()
+        .any(|l| l.starts_with("import wasi:http/outgoing-handler: handle")));
+}
+
+#[test]
+fn items_newer_than_the_engine_are_left_out() {
+    // wasi:cli@0.2.12 added `exit-with-code`; wit-parser refuses `@since` newer than the
+    // package, so without the gating the JS WIT would not even parse.
+    let sdk = common::generate_from(&common::vendored_wit(), Language::Js, None);
+    let cli = common::text(&sdk, "wit/deps/cli.wit");
+    assert!(cli.contains("@unstable(feature = courier-since-0-2-12)\n  exit-with-code"));
+    let (_dir, js) = parse_js_wit(&sdk);
+    let exit = js
+        .interfaces
+        .iter()
+        .find(|(_, i)| i.name.as_deref() == Some("exit"))
+        .map(|(_, i)| i)
+        .unwrap();
+    assert!(exit.functions.contains_key("exit"));
+    assert!(!exit.functions.contains_key("exit-with-code"));
+}
+
+#[test]
+fn a_new_error_code_reaches_the_js_sdk_through_the_model() {
+    let dir = common::edited_wit(|t| {
+        t.replace(
+            "    connection-refused,",
+            "    connection-refused,\n    /// The upstream is a teapot.\n    teapot-refused(option<u16>),",
+        )
+    });
+    let before = common::generate_from(&common::vendored_wit(), Language::Js, None);
+    let after = common::generate_from(dir.path(), Language::Js, None);
+    assert!(!common::text(&before, "errors.js").contains("teapot-refused"));
+    assert!(common::text(&after, "errors.js").contains("  'teapot-refused',\n"));
+    let dts = common::text(&after, "index.d.ts");
+    assert!(dts.contains("  | 'teapot-refused'\n"), "{dts}");
+    assert!(dts.contains("  | { code: 'teapot-refused'; payload: number | undefined }\n"));
+    assert!(common::text(&after, "README.md").contains("`teapot-refused`"));
+    // The retargeted WIT carries the new case too.
+    assert!(common::text(&after, "wit/deps/http.wit").contains("teapot-refused(option<u16>)"));
+}
+
+#[test]
+fn js_package_names_follow_npm_rules() {
+    for ok in ["courier-sdk", "my.http_sdk", "@me/http"] {
+        Language::Js
+            .validate_package_name(ok)
+            .unwrap_or_else(|e| panic!("{ok}: {e}"));
+    }
+    for bad in ["Courier", "", ".hidden", "@me", "a b", "@Me/x"] {
+        assert!(Language::Js.validate_package_name(bad).is_err(), "{bad}");
+    }
+}

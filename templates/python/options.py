@@ -35,13 +35,14 @@ class RequestOptions:
         options = raw.RequestOptions()
 {%- for option in options %}
         if self.{{ option.name }} is not None:
-            try:
             {%- if option.is_duration %}
-                # WIT durations are nanoseconds.
-                options.{{ option.setter }}(max(0, round(self.{{ option.name }} * 1_000_000_000)))
+            # WIT durations are nanoseconds.
+            value = max(0, round(self.{{ option.name }} * 1_000_000_000))
             {%- else %}
-                options.{{ option.setter }}(self.{{ option.name }})
+            value = self.{{ option.name }}
             {%- endif %}
+            try:
+                options.{{ option.setter }}(value)
             except Err:
                 raise error_for_code(
                     "other", "the host does not support request option `{{ option.wit_name }}`"

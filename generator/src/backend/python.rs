@@ -290,11 +290,14 @@ impl Backend for Python {
                 }
                 .render(),
             )?,
-            text(&pkg("handler.py"), HandlerPy {
+            text(
+                &pkg("handler.py"),
+                HandlerPy {
                     package_name,
                     model,
                 }
-                .render())?,
+                .render(),
+            )?,
         ];
         files.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(files)
@@ -386,9 +389,9 @@ pub fn py_snake(wit_name: &str) -> String {
     let s = wit_name.to_snake_case();
     match s.as_str() {
         "false" | "none" | "true" | "and" | "as" | "assert" | "async" | "await" | "break"
-        | "class" | "continue" | "def" | "del" | "elif" | "else" | "except" | "finally"
-        | "for" | "from" | "global" | "if" | "import" | "in" | "is" | "lambda" | "nonlocal"
-        | "not" | "or" | "pass" | "raise" | "return" | "try" | "while" | "with" | "yield" => {
+        | "class" | "continue" | "def" | "del" | "elif" | "else" | "except" | "finally" | "for"
+        | "from" | "global" | "if" | "import" | "in" | "is" | "lambda" | "nonlocal" | "not"
+        | "or" | "pass" | "raise" | "return" | "try" | "while" | "with" | "yield" => {
             format!("{s}_")
         }
         _ => s,

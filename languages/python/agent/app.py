@@ -1,0 +1,112 @@
+"""The Python conformance agent: performs the harness's instructions with the generated Python
+SDK (``courier_sdk``) and reports what the guest saw. The protocol is conformance/PROTOCOL.md:
+``POST …/run`` runs an instruction, ``…/proxy`` forwards the inbound request, anything else is
+described back (inspect).
+
+The handler is synchronous, so sequential steps use the SDK's blocking ``send``; concurrent
+steps and streaming run coroutines on the SDK's poll loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from typing import Any
+
+from agent_protocol import BadInstruction, parse_step
+from agent_steps import error_verdict, perform, perform_async
+from courier_sdk import handler, poll_loop
+from courier_sdk.errors import Error
+from courier_sdk.headers import Headers
+from courier_sdk.http import OutgoingRequest, Response, send_streaming
+
+
+def _json(status: int, value: Any) -> Response:
+    return Response(
+        status, Headers({"content-type": "application/json"}), json.dumps(value).encode("utf-8")
+    )
+
+
+def _text(status: int, text: str) -> Response:
+    return Response(status, Headers({"content-type": "text/plain"}), text.encode("utf-8"))
+
+
+class IncomingHandler(handler.IncomingHandler):
+    def handle_request(self, request: handler.IncomingRequest) -> Response:
+        route = request.path_with_query.split("?", 1)[0]
+        if route.endswith("/run") and request.method == "POST":
+            return run(request)
+        if route.endswith("/proxy"):
+            return proxy(request)
+        return inspect(request)
+
+
+def run(request: handler.IncomingRequest) -> Response:
+    try:
+        instruction = json.loads(poll_loop.run(request.read()))
+        steps = [parse_step(s) for s in instruction["steps"]]
+    except (Error, ValueError, KeyError, TypeError, BadInstruction) as e:
+        return _text(400, f"bad instruction: {e}\n")
+    inbound = request.headers.fields()
+    if instruction.get("concurrent", False):
+
+        async def all_steps() -> list[dict[str, Any]]:
+            return list(await asyncio.gather(*(perform_async(s, inbound) for s in steps)))
+
+        verdicts = poll_loop.run(all_steps())
+    else:
+        verdicts = [perform(s, inbound) for s in steps]
+    return _json(200, {"steps": verdicts})
+
+
+def proxy(request: handler.IncomingRequest) -> Response:
+    target = request.headers.get("courier-target")
+    if target is None:
+        return _text(400, "the proxy entry needs a courier-target header\n")
+    forward = [(n, v) for n, v in request.headers.fields() if not n.lower().startswith("courier-")]
+    has_body = any(
+        (n.lower() == "content-length" and v != b"0") or n.lower() == "transfer-encoding"
+        for n, v in forward
+    )
+
+    async def go() -> Response:
+        outgoing = OutgoingRequest(request.method, target, forward)
+        inbound_body = request.body()
+        out_body = outgoing.body() if has_body else None
+
+        async def copy() -> None:
+            if out_body is None:
+                return
+            async for chunk in inbound_body:
+                await out_body.write(chunk)
+            await out_body.finish()
+
+        response, _ = await asyncio.gather(send_streaming(outgoing), copy())
+        body = await response.read()
+        return Response(response.status, response.headers, body)
+
+    try:
+        return poll_loop.run(go())
+    except Error as e:
+        return _json(502, error_verdict(e, "response"))
+
+
+def inspect(request: handler.IncomingRequest) -> Response:
+    try:
+        body = poll_loop.run(request.read())
+    except Error:
+        body = b""
+    verdict: dict[str, Any] = {
+        "method": request.method,
+        "path": request.path_with_query,
+        "headers": [[n, v.decode("utf-8", "replace")] for n, v in request.headers.fields()],
+        "body_len": len(body),
+        "body_sha256": hashlib.sha256(body).hexdigest(),
+    }
+    if len(body) <= 64 * 1024:
+        try:
+            verdict["body"] = body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    return _json(200, verdict)

@@ -65,12 +65,13 @@ export async function* chunks(source) {
   }
 }
 
-/** A ReadableStream over a body source (the `body` property). */
-export function toStream(source) {
+/** A ReadableStream over a body source (the `body` property); `onRead` runs at the first read. */
+export function toStream(source, onRead) {
   if (source.stream) return source.stream;
   const it = chunks(source);
-  return new ReadableStream({
+  const pulling = {
     async pull(controller) {
+      onRead();
       const { done, value } = await it.next();
       if (done) controller.close();
       else controller.enqueue(value);
@@ -79,7 +80,9 @@ export function toStream(source) {
       if (source.reader) source.reader.cancel();
       await it.return();
     },
-  });
+  };
+  // No read-ahead: the host is read only when the consumer asks.
+  return new ReadableStream(pulling, { highWaterMark: 0 });
 }
 
 /** Every byte of a body source. */

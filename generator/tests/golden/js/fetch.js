@@ -119,7 +119,10 @@ function normaliseValue(value) {
 class Body {
   get body() {
     if (this[BODY] === null) return null;
-    if (!this[BODY].stream) this[BODY] = { stream: toStream(this[BODY]) };
+    if (!this[BODY].stream) {
+      // Reading the stream disturbs the body, as the standard says: bodyUsed turns true.
+      this[BODY] = { stream: toStream(this[BODY], () => (this.used = true)) };
+    }
     return this[BODY].stream;
   }
 

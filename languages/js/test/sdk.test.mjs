@@ -1,0 +1,114 @@
+// Unit tests of the generated SDK's pure parts: `npm test` in languages/js (Node's runner,
+// with wasi:* imports stubbed by wasi-stub.mjs). The conformance columns test the rest on a host.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { ERROR_CODES, HEADER_ERRORS, Headers, Request, Response } from '../sdk/index.js';
+import { target } from '../sdk/fetch.js';
+import { methodToRaw, methodFromRaw, requestOptions, schemeToRaw, valueToBytes } from '../sdk/wire.js';
+
+function cause(fn) {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof TypeError, `${e} is a TypeError`);
+    return e.cause;
+  }
+  assert.fail('did not throw');
+}
+
+test('the error-code names are the WIT names, in WIT order', () => {
+  assert.equal(ERROR_CODES[0], 'DNS-timeout');
+  for (const name of ['HTTP-request-denied', 'connection-refused', 'destination-IP-prohibited', 'internal-error']) {
+    assert.ok(ERROR_CODES.includes(name), name);
+  }
+  assert.deepEqual([...HEADER_ERRORS], ['invalid-syntax', 'forbidden', 'immutable']);
+});
+
+test('Headers keep field lines in order and join them only where the standard does', () => {
+  const h = new Headers([['X-Multi', 'a'], ['x-single', ' one '], ['x-multi', 'b']]);
+  assert.deepEqual(h.raw(), [['x-multi', 'a'], ['x-single', 'one'], ['x-multi', 'b']]);
+  assert.equal(h.get('X-MULTI'), 'a, b');
+  assert.equal(h.get('absent'), null);
+  assert.deepEqual([...h], [['x-multi', 'a, b'], ['x-single', 'one']]);
+  h.set('x-multi', 'c');
+  assert.deepEqual(h.raw(), [['x-multi', 'c'], ['x-single', 'one']]);
+  h.delete('X-Single');
+  assert.equal(h.has('x-single'), false);
+  const cookies = new Headers({ 'set-cookie': 'a=1' });
+  cookies.append('Set-Cookie', 'b=2');
+  assert.deepEqual(cookies.getSetCookie(), ['a=1', 'b=2']);
+});
+
+test('Request normalises the six standard methods only and types string bodies', async () => {
+  assert.equal(new Request('http://h/', { method: 'post' }).method, 'POST');
+  assert.equal(new Request('http://h/', { method: 'patch' }).method, 'patch');
+  const r = new Request('http://h/', { method: 'PUT', body: 'hé' });
+  assert.equal(r.headers.get('content-type'), 'text/plain;charset=UTF-8');
+  assert.deepEqual([...(await r.bytes())], [104, 195, 169]);
+  assert.equal(r.bodyUsed, true);
+  await assert.rejects(r.text(), TypeError);
+  assert.throws(() => new Request('http://h/', { redirect: 'sometimes' }), TypeError);
+});
+
+test('Response bodies: json, arrayBuffer, streams, and statuses', async () => {
+  const j = Response.json({ a: [1, 2] }, { status: 201 });
+  assert.equal(j.status, 201);
+  assert.equal(j.ok, true);
+  assert.equal(j.headers.get('content-type'), 'application/json');
+  assert.deepEqual(await j.json(), { a: [1, 2] });
+  const bytes = new Uint8Array([1, 2, 3, 4]);
+  const view = new Uint8Array(bytes.buffer, 1, 2);
+  assert.deepEqual([...new Uint8Array(await new Response(view).arrayBuffer())], [2, 3]);
+  const stream = new ReadableStream({
+    start(c) {
+      c.enqueue(new TextEncoder().encode('ab'));
+      c.enqueue(new TextEncoder().encode('c'));
+      c.close();
+    },
+  });
+  assert.equal(await new Response(stream).text(), 'abc');
+  const streamed = new Response('xyz');
+  const reader = streamed.body.getReader();
+  assert.equal(streamed.bodyUsed, false, 'taking body does not read it');
+  assert.equal(new TextDecoder().decode((await reader.read()).value), 'xyz');
+  assert.equal(streamed.bodyUsed, true);
+  assert.equal(new Response(null, { status: 204 }).body, null);
+  assert.throws(() => new Response('', { status: 99 }), RangeError);
+});
+
+test('URLs: absolute ones split into parts, a path is a self request, the rest is URI-invalid', () => {
+  assert.deepEqual(target('http://127.0.0.1:8080/p/a%20b?q=1&r#frag'), {
+    scheme: 'http',
+    authority: '127.0.0.1:8080',
+    pathWithQuery: '/p/a%20b?q=1&r',
+  });
+  assert.deepEqual(target('https://[::1]:9'), { scheme: 'https', authority: '[::1]:9', pathWithQuery: '/' });
+  assert.deepEqual(target('http://h?x'), { scheme: 'http', authority: 'h', pathWithQuery: '/?x' });
+  assert.deepEqual(target('/hello?x=1'), { scheme: 'http', authority: ':80', pathWithQuery: '/hello?x=1' });
+  for (const bad of ['example.com/x', '//h/x', 'http:///x', 'http://bad host/', 'http://h/bad\npath']) {
+    assert.equal(cause(() => target(bad)).code, 'HTTP-request-URI-invalid', bad);
+  }
+});
+
+test('methods and schemes map to their variant cases, invalid tokens are refused', () => {
+  assert.deepEqual(methodToRaw('GET'), { tag: 'get' });
+  assert.deepEqual(methodToRaw('PURGE'), { tag: 'other', val: 'PURGE' });
+  assert.equal(methodFromRaw({ tag: 'patch' }), 'PATCH');
+  assert.equal(methodFromRaw({ tag: 'other', val: 'PURGE' }), 'PURGE');
+  assert.equal(cause(() => methodToRaw('BAD METHOD')).code, 'HTTP-request-method-invalid');
+  assert.deepEqual(schemeToRaw('HTTPS'), { tag: 'HTTPS' });
+  assert.deepEqual(schemeToRaw('ws'), { tag: 'other', val: 'ws' });
+});
+
+test('header values are byte strings', () => {
+  assert.deepEqual([...valueToBytes('a\u00ff')], [97, 255]);
+  assert.throws(() => valueToBytes('\u0100'), TypeError);
+});
+
+test('timeouts become request-options in nanoseconds; none set means no options at all', () => {
+  assert.equal(requestOptions({}), undefined);
+  assert.equal(requestOptions(undefined), undefined);
+  const o = requestOptions({ connectTimeout: 200, betweenBytesTimeout: 1.5 });
+  assert.deepEqual(o.set, { connectTimeout: 200000000n, betweenBytesTimeout: 1500000n });
+});

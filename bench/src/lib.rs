@@ -144,6 +144,38 @@ async fn first_request(probe: &Path, cache: &Path, path: &str) -> Result<Duratio
     Ok(elapsed)
 }
 
+/// Cold and warm first request (ms) to another guest; any answer counts, since only the
+/// time to load and run it is measured.
+async fn extra_guest(path: &Path) -> Result<(String, f64, f64)> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let name = format!(
+        "{} ({:.1} MB)",
+        path.file_name()
+            .map_or("guest".into(), |n| n.to_string_lossy()),
+        bytes.len() as f64 / 1e6
+    );
+    // A private copy and cache, so the file cannot change between runs.
+    let dir = tempfile::tempdir()?;
+    let copy = dir.path().join("guest.wasm");
+    std::fs::write(&copy, &bytes)?;
+    let cache = dir.path().join("cache");
+    let mut times = Vec::new();
+    for _ in 0..4 {
+        let started = Instant::now();
+        let child = Child::spawn(
+            "courier",
+            &[
+                ("COURIER_BENCH_PROBE", &copy),
+                ("COURIER_BENCH_CACHE", &cache),
+            ],
+        )?;
+        load::get_once(child.addr, "/").await?;
+        times.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    let cold = times.remove(0);
+    Ok((name, median(times), cold))
+}
+
 async fn expect(addr: SocketAddr, path: &str, want: &str) -> Result<()> {
     let (status, body) = load::get_once(addr, path).await?;
     if status != 200 || body != want {
@@ -185,6 +217,24 @@ async fn run() -> Result<()> {
         "≤ 150 ms",
         warm <= 150.0,
     ));
+
+    // Other guests (e.g. a JS or Python component) named in COURIER_BENCH_EXTRA_GUESTS.
+    for guest in std::env::var("COURIER_BENCH_EXTRA_GUESTS")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|p| !p.is_empty())
+    {
+        let (name, warm, cold) = extra_guest(Path::new(guest)).await?;
+        eprintln!("  {name}: warm {warm:.0} ms, cold {cold:.0} ms");
+        report.push(Row::new(
+            &format!("first request, warm compile cache, from process start (ms): {name}"),
+            warm,
+            "cold cache",
+            cold,
+            "≤ 150 ms",
+            warm <= 150.0,
+        ));
+    }
 
     let native = Child::spawn("native", &[])?;
     let courier = Child::spawn(

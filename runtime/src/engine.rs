@@ -55,12 +55,16 @@ impl Default for RuntimeOptions {
     }
 }
 
+type FileStamp = (PathBuf, u64, Option<std::time::SystemTime>);
+
 pub(crate) struct EngineInner {
     pub engine: Engine,
     pub linker: Linker<State>,
     pub options: RuntimeOptions,
     /// Compiled components by the sha256 of their bytes: one compile per distinct file.
     compiled: Mutex<HashMap<[u8; 32], Component>>,
+    /// sha256 of component files by (path, length, modification time).
+    keys: Mutex<HashMap<FileStamp, [u8; 32]>>,
     disk: Option<DiskCache>,
     stop_ticker: Arc<AtomicBool>,
 }
@@ -117,6 +121,7 @@ impl EngineInner {
             linker,
             options,
             compiled: Mutex::new(HashMap::new()),
+            keys: Mutex::new(HashMap::new()),
             disk,
             stop_ticker,
         })
@@ -124,9 +129,32 @@ impl EngineInner {
 
     /// Compile (or fetch from the cache) the component at `path` and pre-instantiate it.
     pub fn prepare(&self, id: &str, path: &Path) -> Result<ProxyPre<State>> {
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("component `{id}`: cannot read {}", path.display()))?;
-        let key: [u8; 32] = Sha256::digest(&bytes).into();
+        let cannot_read = |e: std::io::Error| {
+            anyhow::anyhow!("component `{id}`: cannot read {}: {e}", path.display())
+        };
+        let meta = std::fs::metadata(path).map_err(cannot_read)?;
+        let stamp = (path.to_path_buf(), meta.len(), meta.modified().ok());
+        // Hashing a 13 MB guest costs ~15 ms; apps often name one file for several components.
+        let known = self
+            .keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&stamp)
+            .copied();
+        let mut bytes = None;
+        let key = match known {
+            Some(key) => key,
+            None => {
+                let read = std::fs::read(path).map_err(cannot_read)?;
+                let key: [u8; 32] = Sha256::digest(&read).into();
+                bytes = Some(read);
+                self.keys
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(stamp, key);
+                key
+            }
+        };
         let cached = self
             .compiled
             .lock()
@@ -140,6 +168,10 @@ impl EngineInner {
                 let c = match from_disk {
                     Some(c) => c,
                     None => {
+                        let bytes = match bytes {
+                            Some(b) => b,
+                            None => std::fs::read(path).map_err(cannot_read)?,
+                        };
                         let c = compile(&self.engine, id, path, &bytes)?;
                         if let Some(disk) = &self.disk {
                             disk.store(&key, &c);
@@ -204,12 +236,14 @@ fn compile(engine: &Engine, id: &str, path: &Path, bytes: &[u8]) -> Result<Compo
     Ok(component)
 }
 
-/// Compiled components on disk, one file per (component sha256, engine configuration).
+/// Compiled components on disk, one entry per (component sha256, engine configuration).
 ///
-/// File layout: `MAGIC`, the sha256 of the payload, then `Component::serialize` output. The
-/// checksum catches torn writes and bit rot; anything that fails it, or fails to deserialize,
-/// is deleted and rebuilt. Deserializing runs native code from the file, so the cache folder
-/// must be as trusted as the runtime binary itself.
+/// An entry is `<name>.cwasm`, the raw `Component::serialize` output (so it can be mapped
+/// straight from the file), and `<name>.sum`: `MAGIC`, the artifact's length and its CRC-32.
+/// The checksum catches torn writes and bit rot cheaply (a 37 MB artifact in a few ms);
+/// anything that fails it, or fails to deserialize, is deleted and rebuilt. Deserializing
+/// runs native code from the file, so the cache folder must be as trusted as the runtime
+/// binary itself.
 struct DiskCache {
     dir: PathBuf,
     /// Hash of the wasmtime version and every setting that changes compiled code: entries of
@@ -217,7 +251,8 @@ struct DiskCache {
     engine_hash: String,
 }
 
-const MAGIC: &[u8; 8] = b"CRCWASM1";
+const MAGIC: &[u8; 8] = b"CRCWASM2";
+const SUM_LEN: usize = MAGIC.len() + 8 + 4;
 
 impl DiskCache {
     fn new(dir: PathBuf, engine: &Engine) -> Self {
@@ -231,47 +266,66 @@ impl DiskCache {
         }
     }
 
-    fn path(&self, key: &[u8; 32]) -> PathBuf {
-        self.dir
-            .join(format!("{}-{}.cwasm", hex(key), self.engine_hash))
+    /// The artifact and checksum paths of `key`.
+    fn paths(&self, key: &[u8; 32]) -> (PathBuf, PathBuf) {
+        let name = format!("{}-{}", hex(key), self.engine_hash);
+        (
+            self.dir.join(format!("{name}.cwasm")),
+            self.dir.join(format!("{name}.sum")),
+        )
+    }
+
+    fn sum(artifact: &[u8]) -> [u8; SUM_LEN] {
+        let mut sum = [0u8; SUM_LEN];
+        sum[..MAGIC.len()].copy_from_slice(MAGIC);
+        sum[MAGIC.len()..MAGIC.len() + 8].copy_from_slice(&(artifact.len() as u64).to_le_bytes());
+        sum[MAGIC.len() + 8..].copy_from_slice(&crc32fast::hash(artifact).to_le_bytes());
+        sum
+    }
+
+    fn discard(&self, artifact: &Path, sum: &Path, why: &str) {
+        tracing::warn!("compile cache: {} {why}; rebuilding it", artifact.display());
+        let _ = std::fs::remove_file(artifact);
+        let _ = std::fs::remove_file(sum);
     }
 
     fn load(&self, engine: &Engine, key: &[u8; 32]) -> Option<Component> {
-        let path = self.path(key);
-        let bytes = match std::fs::read(&path) {
+        let (artifact, sum) = self.paths(key);
+        let expected = match std::fs::read(&sum) {
             Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if artifact.exists() {
+                    self.discard(&artifact, &sum, "has no checksum");
+                }
+                return None;
+            }
             Err(e) => {
-                tracing::warn!("compile cache: cannot read {}: {e}", path.display());
+                tracing::warn!("compile cache: cannot read {}: {e}", sum.display());
                 return None;
             }
         };
-        let header = MAGIC.len() + 32;
-        let intact = bytes.len() > header
-            && bytes[..MAGIC.len()] == MAGIC[..]
-            && Sha256::digest(&bytes[header..])[..] == bytes[MAGIC.len()..header];
-        if !intact {
-            tracing::warn!(
-                "compile cache: {} is corrupt; rebuilding it",
-                path.display()
-            );
-            let _ = std::fs::remove_file(&path);
+        let bytes = match std::fs::read(&artifact) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                self.discard(&artifact, &sum, &format!("cannot be read ({e})"));
+                return None;
+            }
+        };
+        if expected[..] != Self::sum(&bytes)[..] {
+            self.discard(&artifact, &sum, "is corrupt");
             return None;
         }
-        // SAFETY: the bytes were produced by `Component::serialize` of an engine with the same
-        // compatibility hash (the file name) and are unchanged since (the checksum); the cache
+        drop(bytes);
+        // SAFETY: the file was produced by `Component::serialize` of an engine with the same
+        // compatibility hash (the file name) and is unchanged since (the checksum); the cache
         // folder is trusted like the binary (see the type's documentation).
-        match unsafe { Component::deserialize(engine, &bytes[header..]) } {
+        match unsafe { Component::deserialize_file(engine, &artifact) } {
             Ok(component) => {
-                tracing::debug!("compile cache: hit {}", path.display());
+                tracing::debug!("compile cache: hit {}", artifact.display());
                 Some(component)
             }
             Err(e) => {
-                tracing::warn!(
-                    "compile cache: {} does not deserialize ({e}); rebuilding it",
-                    path.display()
-                );
-                let _ = std::fs::remove_file(&path);
+                self.discard(&artifact, &sum, &format!("does not deserialize ({e})"));
                 None
             }
         }
@@ -279,33 +333,36 @@ impl DiskCache {
 
     /// Write an entry; failures only cost the next start a compile, so they are warnings.
     fn store(&self, key: &[u8; 32], component: &Component) {
-        let path = self.path(key);
+        let (artifact, sum) = self.paths(key);
         let result = (|| -> Result<()> {
-            let payload = component.serialize()?;
+            let bytes = component.serialize()?;
             std::fs::create_dir_all(&self.dir)?;
-            let mut file = Vec::with_capacity(MAGIC.len() + 32 + payload.len());
-            file.extend_from_slice(MAGIC);
-            file.extend_from_slice(&Sha256::digest(&payload));
-            file.extend_from_slice(&payload);
-            // Write then rename, so readers never see a half-written entry.
-            // Unique per process and write, so concurrent loads never share a temporary file.
-            static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-            let n = WRITES.fetch_add(1, Ordering::Relaxed);
-            let tmp = self.dir.join(format!(
-                ".{}-{}-{n}.tmp",
-                hex(&key[..8]),
-                std::process::id()
-            ));
-            std::fs::write(&tmp, &file)?;
-            if let Err(e) = std::fs::rename(&tmp, &path) {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(e.into());
-            }
+            // Artifact first, checksum last: a reader never accepts a half-written entry.
+            self.write_atomically(key, &artifact, &bytes)?;
+            self.write_atomically(key, &sum, &Self::sum(&bytes))?;
             Ok(())
         })();
         if let Err(e) = result {
-            tracing::warn!("compile cache: cannot write {}: {e:#}", path.display());
+            tracing::warn!("compile cache: cannot write {}: {e:#}", artifact.display());
         }
+    }
+
+    /// Write to a temporary file, then rename over `path`.
+    fn write_atomically(&self, key: &[u8; 32], path: &Path, bytes: &[u8]) -> Result<()> {
+        // Unique per process and write, so concurrent loads never share a temporary file.
+        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = WRITES.fetch_add(1, Ordering::Relaxed);
+        let tmp = self.dir.join(format!(
+            ".{}-{}-{n}.tmp",
+            hex(&key[..8]),
+            std::process::id()
+        ));
+        std::fs::write(&tmp, bytes)?;
+        if let Err(e) = std::fs::rename(&tmp, path) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e.into());
+        }
+        Ok(())
     }
 }
 

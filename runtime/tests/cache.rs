@@ -1,5 +1,6 @@
-//! The on-disk compile cache: a miss writes an entry, a new engine loads it without
-//! compiling, and corrupt or undeserializable entries are detected, deleted and rebuilt.
+//! The on-disk compile cache: a miss writes an entry (`.cwasm` artifact + `.sum` checksum), a
+//! new engine loads it without compiling, and corrupt, unchecked or undeserializable entries
+//! are detected, deleted and rebuilt.
 
 mod support;
 
@@ -37,7 +38,7 @@ fn entries(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
-/// The one entry, and its inode: a rewrite (write + rename) always gives a new inode.
+/// The one entry (its artifact), and its inode: a rewrite (write + rename) gives a new inode.
 fn only_entry(dir: &Path) -> (PathBuf, u64) {
     let found = entries(dir);
     assert_eq!(found.len(), 1, "{found:?}");
@@ -91,20 +92,37 @@ async fn corrupt_entries_are_rebuilt() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_entry_without_its_checksum_is_rebuilt() {
+    let app = TestApp::new(MANIFEST);
+    let cache = tempfile::tempdir().unwrap();
+    load_and_serve(&app, cache.path()).await;
+    let (path, ino) = only_entry(cache.path());
+    std::fs::remove_file(path.with_extension("sum")).unwrap();
+    load_and_serve(&app, cache.path()).await;
+    let (rebuilt, new_ino) = only_entry(cache.path());
+    assert_eq!(rebuilt, path);
+    assert_ne!(new_ino, ino, "the entry must have been rewritten");
+    assert!(path.with_extension("sum").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_entry_that_passes_its_checksum_but_fails_to_deserialize_is_rebuilt() {
     let app = TestApp::new(MANIFEST);
     let cache = tempfile::tempdir().unwrap();
     load_and_serve(&app, cache.path()).await;
     let (path, _) = only_entry(cache.path());
     let good = std::fs::read(&path).unwrap();
-    // A well-formed entry around a payload wasmtime rejects (as one from another build would be).
-    let payload = b"\x7fELF this is not a wasmtime artifact".to_vec();
-    let mut forged = good[..8].to_vec();
-    forged.extend_from_slice(&sha256(&payload));
-    forged.extend_from_slice(&payload);
+    let sum = std::fs::read(path.with_extension("sum")).unwrap();
+    // A well-formed entry around an artifact wasmtime rejects (as one from another build would be).
+    let forged = b"\x7fELF this is not a wasmtime artifact".to_vec();
+    let mut forged_sum = sum[..8].to_vec();
+    forged_sum.extend_from_slice(&(forged.len() as u64).to_le_bytes());
+    forged_sum.extend_from_slice(&crc32fast::hash(&forged).to_le_bytes());
     std::fs::write(&path, &forged).unwrap();
+    std::fs::write(path.with_extension("sum"), &forged_sum).unwrap();
     load_and_serve(&app, cache.path()).await;
     assert_eq!(std::fs::read(&path).unwrap(), good);
+    assert_eq!(std::fs::read(path.with_extension("sum")).unwrap(), sum);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -114,9 +132,4 @@ async fn an_unwritable_cache_folder_only_costs_a_compile() {
     let not_a_dir = dir.path().join("file");
     std::fs::write(&not_a_dir, "in the way").unwrap();
     load_and_serve(&app, &not_a_dir.join("cache")).await;
-}
-
-fn sha256(bytes: &[u8]) -> [u8; 32] {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes).into()
 }

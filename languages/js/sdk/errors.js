@@ -73,6 +73,10 @@ function show(value) {
   }
 }
 
+function hasCode(cause) {
+  return Boolean(cause) && typeof cause.code === 'string';
+}
+
 /** A `TypeError` for `code` (a WIT case name) at `stage`. */
 export function fetchError(code, stage, message, payload) {
   const text = message ?? `wasi:http ${code}${show(payload)}`;
@@ -92,7 +96,7 @@ export function fromErrorCode(value, stage) {
  * `fallback` names the code for errors without one (e.g. a refused setter).
  */
 export function fromThrown(e, stage, fallback = OTHER) {
-  if (e instanceof TypeError && e.cause && typeof e.cause.code === 'string') return e;
+  if (e instanceof TypeError && hasCode(e.cause)) return e;
   const payload = e && typeof e === 'object' && 'payload' in e ? e.payload : undefined;
   if (payload && typeof payload === 'object' && typeof payload.tag === 'string') {
     if (payload.tag === 'last-operation-failed') {

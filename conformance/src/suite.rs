@@ -186,6 +186,21 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
         });
     }
 
+    // Compile each agent once, before any cell, so a cold compile (tens of seconds for a
+    // 13 MB JS or 18 MB Python agent) is not paid, or timed out, inside every cell.
+    for (l, agent) in langs.iter().zip(agents.iter_mut()) {
+        if let Ok(path) = agent {
+            eprintln!("compiling the {} agent", l.name);
+            if let Err(e) = opts.adapter.prepare(path).await {
+                eprintln!("error: {e:#}");
+                *agent = Err(format!(
+                    "the agent did not compile: {}",
+                    format!("{e:#}").lines().next().unwrap_or("")
+                ));
+            }
+        }
+    }
+
     let work = tempfile::Builder::new()
         .prefix("courier-conformance-")
         .tempdir()?;

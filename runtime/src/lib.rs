@@ -47,6 +47,14 @@ impl Runtime {
         })
     }
 
+    /// Compile the component at `path` into the caches (memory and disk) ahead of any app, so
+    /// a later load, and the first request, do not wait on the compiler.
+    pub async fn precompile(&self, path: &Path) -> anyhow::Result<()> {
+        let engine = self.engine.clone();
+        let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || engine.prepare("precompile", &path).map(|_| ())).await?
+    }
+
     /// Load and validate the app at `manifest`, compiling its components (once per distinct file).
     pub async fn load(&self, manifest: &Path, options: LoadOptions) -> anyhow::Result<App> {
         let engine = self.engine.clone();

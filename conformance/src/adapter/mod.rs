@@ -51,6 +51,12 @@ pub trait Adapter: Send + Sync {
     fn supports(&self, feature: &str) -> bool;
     /// Cases this runtime is documented to fail, with the reason (its runtime file's `[xfail]`).
     fn xfail(&self) -> &BTreeMap<String, String>;
+    /// Get ready to serve `component` many times, e.g. compile it once before the cells start,
+    /// so no cell spends its time limit on the compiler.
+    fn prepare<'a>(&'a self, component: &'a Path) -> BoxFuture<'a, anyhow::Result<()>> {
+        let _ = component;
+        Box::pin(async { Ok(()) })
+    }
     fn start<'a>(
         &'a self,
         app: &'a AppFiles,

@@ -46,6 +46,10 @@ impl Adapter for Reference {
         &self.xfail
     }
 
+    fn prepare<'a>(&'a self, component: &'a std::path::Path) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(self.runtime.precompile(component))
+    }
+
     fn start<'a>(
         &'a self,
         app: &'a AppFiles,

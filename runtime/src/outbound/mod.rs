@@ -4,6 +4,7 @@
 //! then self (over the network to our own listener), chaining (in memory), or the network.
 //! A denial reaches the guest as `HTTP-request-denied` through the response future.
 
+mod length;
 pub mod network;
 mod pool;
 mod resolve;
@@ -70,6 +71,7 @@ async fn dispatch(
     let is_self = host.is_empty() || host == "self.alt";
     check_permission(&app, component, &uri, is_self)?;
     request.headers_mut().remove(http::header::HOST);
+    let mut request = length::enforce_content_length(request);
 
     if is_self {
         let origin = app.listen_addr.get().ok_or_else(|| {

@@ -38,11 +38,17 @@ enum Command {
     Build(cmd::build::Args),
     /// Run the conformance suite and report a language × case matrix.
     Conformance(cmd::conformance::Args),
+    /// Turn a wasip1 reactor core module into a component (a step of language builds).
+    #[command(hide = true)]
+    Componentize(cmd::componentize::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -56,6 +62,7 @@ fn main() -> ExitCode {
             Command::Generate(args) => cmd::generate::run(args),
             Command::Build(args) => cmd::build::run(args).await,
             Command::Conformance(args) => cmd::conformance::run(args).await,
+            Command::Componentize(args) => cmd::componentize::run(args),
         }
     });
     match result {

@@ -1,6 +1,7 @@
 //! One module per subcommand: argument parsing and a call into a library.
 
 pub mod build;
+pub mod componentize;
 pub mod conformance;
 pub mod generate;
 pub mod hosts;

@@ -3,6 +3,7 @@ package {{ package }}
 import (
 	"io"
 	"net/http"
+	"runtime/debug"
 
 	raw "{{ module }}/internal/wit/imports/{{ types_pkg }}"
 	streams "{{ module }}/internal/wit/imports/wasi_io_streams"
@@ -108,7 +109,9 @@ func (b *incomingBody) Read(p []byte) (int, error) {
 		return 0, nil
 	}
 	for {
+		resume := pauseGC()
 		got := b.stream.BlockingRead(uint64(min(len(p), maxRead)))
+		resume()
 		if got.IsErr() {
 			e := got.Err()
 			if e.Tag() == streams.StreamError_Closed {
@@ -146,6 +149,17 @@ func (b *incomingBody) release() {
 	if b.parent != nil {
 		b.parent.Drop()
 	}
+}
+
+// pauseGC keeps the Go garbage collector from finishing a cycle until resume is called.
+// Host calls that return lists or strings call back into the module (cabi_realloc) to
+// allocate, and a GC cycle that ends inside that callback reads the wall clock, which the
+// component model forbids there ("cannot leave component instance"; the preview1 adapter
+// pauses only the monotonic clock). Disabling GC first waits for a running cycle to end, so
+// none can end inside the call. Pauses nest.
+func pauseGC() (resume func()) {
+	old := debug.SetGCPercent(-1)
+	return func() { debug.SetGCPercent(old) }
 }
 
 type closedError struct{}

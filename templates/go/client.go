@@ -83,6 +83,7 @@ func send(req *http.Request, defaults RequestOptions) (*http.Response, error) {
 // roundTrip performs the canonical wasi:http sequence: build the request, hand it to the
 // host, write the body, finish it, wait for the response head.
 func roundTrip(req *http.Request, defaults RequestOptions) (*http.Response, error) {
+	defer pauseGC()()
 	method := req.Method
 	if method == "" {
 		method = http.MethodGet
@@ -186,9 +187,16 @@ func setTarget(request *raw.OutgoingRequest, req *http.Request) error {
 	if authority == "" {
 		authority = u.Host
 	}
-	if u.Scheme != "" {
-		if request.SetScheme(witTypes.Some(rawScheme(u.Scheme))).IsErr() {
-			return &ErrorCode{Code: Code{{ uri_invalid }}, Detail: fmt.Sprintf("scheme %q", u.Scheme)}
+	scheme := u.Scheme
+	if scheme == "" && authority == "" && strings.HasPrefix(u.Path, "/") {
+		// A path alone is a request to the component's own app. wasi:http needs an
+		// authority to send a request, so it gets one with no host, which a Spin-style
+		// host reads as a self request.
+		scheme, authority = "http", ":80"
+	}
+	if scheme != "" {
+		if request.SetScheme(witTypes.Some(rawScheme(scheme))).IsErr() {
+			return &ErrorCode{Code: Code{{ uri_invalid }}, Detail: fmt.Sprintf("scheme %q", scheme)}
 		}
 	}
 	if authority != "" {

@@ -96,6 +96,7 @@ func errorCodeFromRaw(v raw.ErrorCode) *ErrorCode {
 // streamError turns a failed stream operation into the error-code the host attached to it.
 func streamError(err *ioerror.Error) *ErrorCode {
 	defer err.Drop()
+	defer pauseGC()()
 	if code := raw.HttpErrorCode(err); code.IsSome() {
 		return errorCodeFromRaw(code.Some())
 	}

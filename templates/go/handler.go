@@ -51,6 +51,7 @@ func serve(fn func(http.ResponseWriter, *http.Request), request *raw.IncomingReq
 // incomingRequest turns the WIT request into an *http.Request whose Body reads the request
 // body stream; closing the body releases the request.
 func incomingRequest(request *raw.IncomingRequest) (*http.Request, error) {
+	defer pauseGC()()
 	method := methodString(request.Method())
 	target := "/"
 	if p := request.PathWithQuery(); p.IsSome() {
@@ -177,6 +178,7 @@ func (w *responseWriter) finish() {
 		w.WriteHeader(http.StatusOK)
 	}
 	w.stream.Drop()
+	defer pauseGC()()
 	if finished := raw.OutgoingBodyFinish(w.body, witTypes.None[*raw.Fields]()); finished.IsErr() {
 		fmt.Fprintf(os.Stderr, "finishing the response body: %v\n", errorCodeFromRaw(finished.Err()))
 	}

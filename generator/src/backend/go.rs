@@ -25,8 +25,14 @@ const WITPKG_MODULE: &str = "go.bytecodealliance.org/pkg";
 
 /// The copy of that module, as wit-bindgen-go ships it (see `templates/go/witpkg/README.md`).
 const WITPKG: &[(&str, &[u8])] = &[
-    ("go.mod", include_bytes!("../../../templates/go/witpkg/go.mod")),
-    ("LICENSE", include_bytes!("../../../templates/go/witpkg/LICENSE")),
+    (
+        "go.mod",
+        include_bytes!("../../../templates/go/witpkg/go.mod"),
+    ),
+    (
+        "LICENSE",
+        include_bytes!("../../../templates/go/witpkg/LICENSE"),
+    ),
     (
         "wit/async/async.go",
         include_bytes!("../../../templates/go/witpkg/wit/async/async.go"),
@@ -221,8 +227,9 @@ impl Backend for Go {
                 .find(|c| c.wit_name == wit_name)
                 .map(|c| c.const_name.clone())
                 .ok_or_else(|| {
-                    Error::new(format!("error-code has no case `{wit_name}`"))
-                        .hint("the Go SDK reports its own refusals with it; wasi:http 0.2 always has it")
+                    Error::new(format!("error-code has no case `{wit_name}`")).hint(
+                        "the Go SDK reports its own refusals with it; wasi:http 0.2 always has it",
+                    )
                 })
         };
         let internal_error = find("internal-error")?;
@@ -327,7 +334,10 @@ pub fn validate_module_path(module: &str) -> Result<()> {
     let package = package_of(module);
     let ok = elements.iter().all(element_ok)
         && elements[0].contains('.')
-        && package.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+        && package
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase());
     if ok {
         Ok(())
     } else {
@@ -608,20 +618,32 @@ fn convert(model: &Model, ty: &TypeRef, expr: &str) -> Result<String> {
         TypeRef::Option(t) => {
             let inner = convert(model, t, "x")?;
             let go = go_type(model, t)?;
-            format!("optionOf({expr}, func(x {raw}) {go} {{ return {inner} }})", raw = raw_go_type(model, t)?)
+            format!(
+                "optionOf({expr}, func(x {raw}) {go} {{ return {inner} }})",
+                raw = raw_go_type(model, t)?
+            )
         }
         TypeRef::List(t) => {
             let inner = convert(model, t, "x")?;
             let go = go_type(model, t)?;
-            format!("listOf({expr}, func(x {raw}) {go} {{ return {inner} }})", raw = raw_go_type(model, t)?)
+            format!(
+                "listOf({expr}, func(x {raw}) {go} {{ return {inner} }})",
+                raw = raw_go_type(model, t)?
+            )
         }
         TypeRef::Alias { target, .. } => convert(model, target, expr)?,
         TypeRef::Record(name) if model.record(name).is_some() => {
             format!("{}FromRaw({expr})", lower_first(&go_name(name)))
         }
-        TypeRef::Record(_) | TypeRef::Tuple(_) | TypeRef::Result { .. } | TypeRef::Variant(_)
-        | TypeRef::Own(_) | TypeRef::Borrow(_) => {
-            return Err(Error::new(format!("the Go backend cannot convert payload type {ty:?}")))
+        TypeRef::Record(_)
+        | TypeRef::Tuple(_)
+        | TypeRef::Result { .. }
+        | TypeRef::Variant(_)
+        | TypeRef::Own(_)
+        | TypeRef::Borrow(_) => {
+            return Err(Error::new(format!(
+                "the Go backend cannot convert payload type {ty:?}"
+            )))
         }
         _ => expr.to_string(),
     })
@@ -643,20 +665,5 @@ fn lower_first(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_ascii_lowercase().to_string() + c.as_str(),
         None => String::new(),
-    }
-}
-
-#[cfg(test)]
-mod scratch {
-    #[test]
-    fn dump_raw() {
-        let wit = crate::Wit::load(std::path::Path::new("../wit")).unwrap();
-        let model = crate::Model::from_wit(&wit).unwrap();
-        let input = super::Input { resolve: &wit.resolve, world: wit.world, model: &model, package_name: "courier.dev/courier" };
-        for (p, c) in super::raw_bindings(&input, "courier.dev/courier").unwrap() {
-            let p = std::path::Path::new("/tmp/goraw").join(p);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, c).unwrap();
-        }
     }
 }

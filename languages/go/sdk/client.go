@@ -1,0 +1,255 @@
+package courier
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/textproto"
+	"sort"
+	"strconv"
+	"strings"
+
+	outgoing "courier.dev/courier/internal/wit/imports/wasi_http_outgoing_handler"
+	raw "courier.dev/courier/internal/wit/imports/wasi_http_types"
+	witTypes "go.bytecodealliance.org/pkg/wit/types"
+)
+
+// Transport is an http.RoundTripper that sends requests through wasi:http/outgoing-handler@0.2.12.
+// Options apply to every request; WithRequestOptions on a request's context overrides them
+// field by field.
+type Transport struct {
+	Options RequestOptions
+}
+
+// NewTransport returns a Transport with the host's default options.
+func NewTransport() *Transport {
+	return &Transport{}
+}
+
+// RoundTrip sends req and returns its response; see Send.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	return send(req, t.Options)
+}
+
+// NewClient returns an *http.Client whose transport is NewTransport(): net/http code
+// (redirects, cookies, client timeouts checked between calls) works unchanged.
+func NewClient() *http.Client {
+	return &http.Client{Transport: NewTransport()}
+}
+
+// Send sends req through wasi:http/outgoing-handler@0.2.12 and returns the response once
+// its head has arrived; resp.Body streams the rest and must be closed. The request body is
+// written in full first (with a content-length when req.ContentLength is positive, else
+// chunked) and is closed. A relative URL ("/path") is a request to the component's own app.
+// Failures unwrap to *ErrorCode or *HeaderError.
+func Send(req *http.Request) (*http.Response, error) {
+	return send(req, RequestOptions{})
+}
+
+// Get sends a GET request to url.
+func Get(url string) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", url, &ErrorCode{Code: CodeHttpRequestUriInvalid, Detail: err.Error()})
+	}
+	return Send(req)
+}
+
+// Post sends a POST request to url with the given content type and body.
+func Post(url, contentType string, body io.Reader) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodPost, url, body)
+	if err != nil {
+		return nil, fmt.Errorf("POST %s: %w", url, &ErrorCode{Code: CodeHttpRequestUriInvalid, Detail: err.Error()})
+	}
+	req.Header.Set("Content-Type", contentType)
+	return Send(req)
+}
+
+func send(req *http.Request, defaults RequestOptions) (*http.Response, error) {
+	if req.Body != nil {
+		// The RoundTripper contract: the request body is closed, even on errors.
+		defer req.Body.Close()
+	}
+	if req.URL == nil {
+		return nil, &ErrorCode{Code: CodeHttpRequestUriInvalid, Detail: "the request has no URL"}
+	}
+	resp, err := roundTrip(req, defaults)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Redacted(), err)
+	}
+	return resp, nil
+}
+
+// roundTrip performs the canonical wasi:http sequence: build the request, hand it to the
+// host, write the body, finish it, wait for the response head.
+func roundTrip(req *http.Request, defaults RequestOptions) (*http.Response, error) {
+	defer pauseGC()()
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	headers, err := outgoingFields(req)
+	if err != nil {
+		return nil, err
+	}
+	request := raw.MakeOutgoingRequest(headers)
+	if request.SetMethod(rawMethod(method)).IsErr() {
+		request.Drop()
+		return nil, &ErrorCode{Code: CodeHttpRequestMethodInvalid, Detail: fmt.Sprintf("method %q", method)}
+	}
+	if err := setTarget(request, req); err != nil {
+		request.Drop()
+		return nil, err
+	}
+	options, _ := RequestOptionsFrom(req.Context())
+	rawOptions, err := options.merged(defaults).toRaw()
+	if err != nil {
+		request.Drop()
+		return nil, err
+	}
+	body := request.Body().Ok()
+	opt := witTypes.None[*raw.RequestOptions]()
+	if rawOptions != nil {
+		opt = witTypes.Some(rawOptions)
+	}
+	handled := outgoing.Handle(request, opt)
+	if handled.IsErr() {
+		body.Drop()
+		return nil, errorCodeFromRaw(handled.Err())
+	}
+	future := handled.Ok()
+	if err := writeBody(body, req.Body); err != nil {
+		// A request the host already failed (denied, refused) explains a failed write better.
+		pollable := future.Subscribe()
+		ready := pollable.Ready()
+		pollable.Drop()
+		if ready {
+			if got := future.Get(); got.IsSome() && got.Some().IsOk() && got.Some().Ok().IsErr() {
+				err = errorCodeFromRaw(got.Some().Ok().Err())
+			}
+		}
+		future.Drop()
+		return nil, err
+	}
+	pollable := future.Subscribe()
+	pollable.Block()
+	pollable.Drop()
+	got := future.Get()
+	future.Drop()
+	if got.IsNone() {
+		return nil, &ErrorCode{Code: CodeInternalError, Detail: "the response future was not ready after blocking"}
+	}
+	if got.Some().IsErr() {
+		return nil, &ErrorCode{Code: CodeInternalError, Detail: "the response was already taken"}
+	}
+	result := got.Some().Ok()
+	if result.IsErr() {
+		return nil, errorCodeFromRaw(result.Err())
+	}
+	return incomingResponse(req, result.Ok())
+}
+
+// outgoingFields builds the request's header fields: every header of req.Header (names in
+// sorted order, repeated values in order), plus content-length from req.ContentLength when
+// the header is not set. The host rejects forbidden names with a *HeaderError.
+func outgoingFields(req *http.Request) (*raw.Fields, error) {
+	names := make([]string, 0, len(req.Header))
+	for name := range req.Header {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var entries []witTypes.Tuple2[string, []uint8]
+	hasLength := false
+	for _, name := range names {
+		if textproto.CanonicalMIMEHeaderKey(name) == "Content-Length" {
+			hasLength = true
+		}
+		for _, value := range req.Header[name] {
+			entries = append(entries, witTypes.Tuple2[string, []uint8]{F0: name, F1: []byte(value)})
+		}
+	}
+	if !hasLength && req.ContentLength > 0 && req.Body != nil && req.Body != http.NoBody {
+		entries = append(entries, witTypes.Tuple2[string, []uint8]{F0: "content-length", F1: []byte(strconv.FormatInt(req.ContentLength, 10))})
+	}
+	fields := raw.FieldsFromList(entries)
+	if fields.IsErr() {
+		return nil, headerErrorFromRaw(fields.Err())
+	}
+	return fields.Ok(), nil
+}
+
+// setTarget sets scheme, authority and path-with-query from the URL (and req.Host, which
+// wins over the URL's host as in net/http). A URL without scheme and host leaves both unset:
+// a request to the component's own app.
+func setTarget(request *raw.OutgoingRequest, req *http.Request) error {
+	u := req.URL
+	authority := req.Host
+	if authority == "" {
+		authority = u.Host
+	}
+	scheme := u.Scheme
+	if scheme == "" && authority == "" && strings.HasPrefix(u.Path, "/") {
+		// A path alone is a request to the component's own app. wasi:http needs an
+		// authority to send a request, so it gets one with no host, which a Spin-style
+		// host reads as a self request.
+		scheme, authority = "http", ":80"
+	}
+	if scheme != "" {
+		if request.SetScheme(witTypes.Some(rawScheme(scheme))).IsErr() {
+			return &ErrorCode{Code: CodeHttpRequestUriInvalid, Detail: fmt.Sprintf("scheme %q", scheme)}
+		}
+	}
+	if authority != "" {
+		if request.SetAuthority(witTypes.Some(authority)).IsErr() {
+			return &ErrorCode{Code: CodeHttpRequestUriInvalid, Detail: fmt.Sprintf("authority %q", authority)}
+		}
+	}
+	target := u.RequestURI()
+	if u.Opaque != "" && !strings.HasPrefix(u.Opaque, "/") {
+		return &ErrorCode{Code: CodeHttpRequestUriInvalid, Detail: fmt.Sprintf("URL %q has no path", u.String())}
+	}
+	if request.SetPathWithQuery(witTypes.Some(target)).IsErr() {
+		return &ErrorCode{Code: CodeHttpRequestUriInvalid, Detail: fmt.Sprintf("path %q", target)}
+	}
+	return nil
+}
+
+// incomingResponse turns the WIT response into an *http.Response whose Body reads the
+// response body stream.
+func incomingResponse(req *http.Request, response *raw.IncomingResponse) (*http.Response, error) {
+	status := int(response.Status())
+	headerFields := response.Headers()
+	entries := headerFields.Entries()
+	headerFields.Drop()
+	header := make(http.Header, len(entries))
+	for _, e := range entries {
+		name := textproto.CanonicalMIMEHeaderKey(e.F0)
+		header[name] = append(header[name], string(e.F1))
+	}
+	consumed := response.Consume()
+	if consumed.IsErr() {
+		response.Drop()
+		return nil, &ErrorCode{Code: CodeInternalError, Detail: "the response body was already taken"}
+	}
+	body, err := newIncomingBody(consumed.Ok(), response)
+	if err != nil {
+		return nil, err
+	}
+	contentLength := int64(-1)
+	if v := header.Get("Content-Length"); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
+			contentLength = n
+		}
+	}
+	return &http.Response{
+		Status:        fmt.Sprintf("%d %s", status, http.StatusText(status)),
+		StatusCode:    status,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        header,
+		Body:          body,
+		ContentLength: contentLength,
+		Request:       req,
+	}, nil
+}

@@ -51,6 +51,7 @@ func writeBody(body *raw.OutgoingBody, src io.Reader) error {
 }
 
 func finishBody(body *raw.OutgoingBody) error {
+	defer pauseGC()()
 	finished := raw.OutgoingBodyFinish(body, witTypes.None[*raw.Fields]())
 	if finished.IsErr() {
 		return errorCodeFromRaw(finished.Err())

@@ -82,8 +82,10 @@ func send(req *http.Request, defaults RequestOptions) (*http.Response, error) {
 
 // roundTrip performs the canonical wasi:http sequence: build the request, hand it to the
 // host, write the body, finish it, wait for the response head.
+//
+// Host calls that return lists or strings run with the GC paused (see pauseGC); reading the
+// caller's request body does not, so a large upload is collected as usual.
 func roundTrip(req *http.Request, defaults RequestOptions) (*http.Response, error) {
-	defer pauseGC()()
 	method := req.Method
 	if method == "" {
 		method = http.MethodGet
@@ -112,7 +114,9 @@ func roundTrip(req *http.Request, defaults RequestOptions) (*http.Response, erro
 	if rawOptions != nil {
 		opt = witTypes.Some(rawOptions)
 	}
+	resume := pauseGC()
 	handled := outgoing.Handle(request, opt)
+	resume()
 	if handled.IsErr() {
 		body.Drop()
 		return nil, errorCodeFromRaw(handled.Err())
@@ -124,7 +128,10 @@ func roundTrip(req *http.Request, defaults RequestOptions) (*http.Response, erro
 		ready := pollable.Ready()
 		pollable.Drop()
 		if ready {
-			if got := future.Get(); got.IsSome() && got.Some().IsOk() && got.Some().Ok().IsErr() {
+			resume := pauseGC()
+			got := future.Get()
+			resume()
+			if got.IsSome() && got.Some().IsOk() && got.Some().Ok().IsErr() {
 				err = errorCodeFromRaw(got.Some().Ok().Err())
 			}
 		}
@@ -134,7 +141,9 @@ func roundTrip(req *http.Request, defaults RequestOptions) (*http.Response, erro
 	pollable := future.Subscribe()
 	pollable.Block()
 	pollable.Drop()
+	resume = pauseGC()
 	got := future.Get()
+	resume()
 	future.Drop()
 	if got.IsNone() {
 		return nil, &ErrorCode{Code: CodeInternalError, Detail: "the response future was not ready after blocking"}
@@ -217,6 +226,7 @@ func setTarget(request *raw.OutgoingRequest, req *http.Request) error {
 // incomingResponse turns the WIT response into an *http.Response whose Body reads the
 // response body stream.
 func incomingResponse(req *http.Request, response *raw.IncomingResponse) (*http.Response, error) {
+	defer pauseGC()()
 	status := int(response.Status())
 	headerFields := response.Headers()
 	entries := headerFields.Entries()

@@ -19,6 +19,7 @@ struct Up {
 impl Drop for Up {
     fn drop(&mut self) {
         let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -32,7 +33,14 @@ impl Up {
             .spawn()
             .expect("courier runs");
         let (tx, stderr) = mpsc::channel();
-        let pipe = child.stderr.take().unwrap();
+        let pipe = child.stderr.take();
+        // The guard owns the child from here on, so it is killed and reaped on every path.
+        let mut up = Up {
+            child,
+            addr: ([0, 0, 0, 0], 0).into(),
+            stderr,
+        };
+        let pipe = pipe.expect("stderr is piped");
         std::thread::spawn(move || {
             for line in BufReader::new(pipe).lines().map_while(Result::ok) {
                 let _ = tx.send(line);
@@ -40,16 +48,13 @@ impl Up {
         });
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
         loop {
-            let line = stderr
+            let line = up
+                .stderr
                 .recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
                 .expect("courier up prints where it serves");
             if let Some(url) = line.split(" on http://").nth(1) {
-                let addr = url.trim().parse().expect("a socket address");
-                return Up {
-                    child,
-                    addr,
-                    stderr,
-                };
+                up.addr = url.trim().parse().expect("a socket address");
+                return up;
             }
         }
     }

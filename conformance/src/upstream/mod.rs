@@ -160,7 +160,25 @@ pub fn next_cell_ip() -> Ipv4Addr {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let base = 100 + (std::process::id() % 100) as u8;
-    Ipv4Addr::new(127, base, (n >> 8) as u8, (n & 0xff) as u8 + 1)
+    // Hosts 1..=254 under 256 third octets: 65,024 cells before an address repeats.
+    let host = (n % 254) as u8 + 1;
+    let net = (n / 254 % 256) as u8;
+    Ipv4Addr::new(127, base, net, host)
+}
+
+#[cfg(test)]
+mod cell_ip_tests {
+    use super::next_cell_ip;
+
+    #[test]
+    fn hundreds_of_cells_get_distinct_addresses_without_overflow() {
+        // Five languages by 65 cases is 325 cells: past one octet's worth.
+        let ips: std::collections::HashSet<_> = (0..1000).map(|_| next_cell_ip()).collect();
+        assert_eq!(ips.len(), 1000);
+        assert!(ips
+            .iter()
+            .all(|ip| ip.octets()[3] != 0 && ip.octets()[3] != 255));
+    }
 }
 
 /// Starts one upstream server as the spec says.

@@ -21,7 +21,7 @@ courier hosts check --allow 'http://*.spin.internal' --component back http://bac
         #[arg(long = "allow", value_name = "PATTERN")]
         allow: Vec<String>,
         /// A value for a `{{ variable }}` used in a pattern.
-        #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_pair)]
+        #[arg(long = "var", value_name = "NAME=VALUE", value_parser = super::parse_pair)]
         variables: Vec<(String, String)>,
         /// A component id of the app, for expanding `*.spin.internal`; repeat for several.
         #[arg(long = "component", value_name = "ID")]
@@ -29,12 +29,6 @@ courier hosts check --allow 'http://*.spin.internal' --component back http://bac
         /// The request URL: absolute (`https://host/path`; no scheme means https) or relative (`/path`, a self request).
         url: String,
     },
-}
-
-fn parse_pair(s: &str) -> Result<(String, String), String> {
-    s.split_once('=')
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .ok_or_else(|| format!("expected NAME=VALUE, got {s:?}"))
 }
 
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {

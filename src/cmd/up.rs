@@ -31,20 +31,14 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     runtime_config_file: Option<PathBuf>,
     /// Set an application variable (wins over SPIN_VARIABLE_<NAME> and the default).
-    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_pair)]
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = super::parse_pair)]
     variables: Vec<(String, String)>,
     /// Wall-clock budget of one request, in seconds.
     #[arg(long, default_value_t = 60, value_name = "SECONDS")]
     request_timeout: u64,
     /// TEST ONLY: resolve HOST[:PORT] to IP[:PORT] after the policy check instead of using DNS.
-    #[arg(long = "test-only-resolve", value_name = "HOST=IP", value_parser = parse_pair)]
+    #[arg(long = "test-only-resolve", value_name = "HOST=IP", value_parser = super::parse_pair)]
     test_only_resolve: Vec<(String, String)>,
-}
-
-fn parse_pair(s: &str) -> Result<(String, String), String> {
-    s.split_once('=')
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .ok_or_else(|| format!("expected NAME=VALUE, got {s:?}"))
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {

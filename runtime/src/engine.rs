@@ -17,7 +17,7 @@ use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use crate::state::State;
 
 /// How often the epoch advances; deadlines are counted in these ticks.
-pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+const EPOCH_TICK: Duration = Duration::from_millis(10);
 
 /// Engine-wide settings.
 #[derive(Debug, Clone)]
@@ -33,6 +33,8 @@ pub struct RuntimeOptions {
     /// Where compiled components are kept between runs (`None`: in memory only). The default
     /// is `$XDG_CACHE_HOME/courier`, else `target/courier/cache` under the current folder.
     pub cache_dir: Option<PathBuf>,
+    /// Threads serving connections, each a single-threaded runtime (0: one per core).
+    pub serving_threads: usize,
 }
 
 /// The default compile-cache folder.
@@ -51,6 +53,17 @@ impl Default for RuntimeOptions {
             instance_memory_limit: 512 << 20,
             request_timeout: Duration::from_secs(60),
             cache_dir: Some(default_cache_dir()),
+            serving_threads: 0,
+        }
+    }
+}
+
+impl RuntimeOptions {
+    /// How many serving threads an app gets.
+    pub fn serving_threads(&self) -> usize {
+        match self.serving_threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
         }
     }
 }

@@ -11,7 +11,7 @@ use http_body::Body;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpListener;
-use wasmtime::Store;
+use wasmtime::{Store, UpdateDeadline};
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::{Error, WasiBody, WasiHttpView};
 
@@ -19,11 +19,13 @@ use crate::app::{AppShared, LoadedComponent};
 use crate::outbound::OutboundHooks;
 use crate::routes::RouteMatch;
 use crate::state::State;
+use crate::workers::Workers;
 
 /// A served app; dropping it (or `shutdown`) stops the listener and its connections.
 pub struct RunningApp {
     local_addr: SocketAddr,
-    task: Option<tokio::task::JoinHandle<()>>,
+    acceptor: Option<tokio::task::JoinHandle<()>>,
+    workers: Option<Arc<Workers>>,
 }
 
 impl RunningApp {
@@ -31,25 +33,31 @@ impl RunningApp {
         self.local_addr
     }
 
+    /// Stop accepting, end every connection and wait for the serving threads to exit.
     pub async fn shutdown(mut self) {
-        if let Some(task) = self.task.take() {
-            task.abort();
-            let _ = task.await;
+        if let Some(acceptor) = self.acceptor.take() {
+            acceptor.abort();
+            let _ = acceptor.await;
+        }
+        if let Some(workers) = self.workers.take().and_then(Arc::into_inner) {
+            workers.stop().await;
         }
     }
 
     /// Serve until the listener fails (for `courier up`, which races this against Ctrl-C).
     pub async fn wait(mut self) {
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
+        if let Some(acceptor) = self.acceptor.take() {
+            let _ = acceptor.await;
         }
     }
 }
 
 impl Drop for RunningApp {
     fn drop(&mut self) {
-        if let Some(task) = &self.task {
-            task.abort();
+        // The acceptor holds the other reference to the workers; with both gone the serving
+        // threads see their queues close and exit.
+        if let Some(acceptor) = &self.acceptor {
+            acceptor.abort();
         }
     }
 }
@@ -62,38 +70,48 @@ pub(crate) async fn serve(app: Arc<AppShared>, listen: SocketAddr) -> anyhow::Re
     if app.listen_addr.set(local_addr).is_err() {
         anyhow::bail!("this app is already being served; load it again to serve it twice");
     }
-    let task =
-        tokio::spawn(async move {
-            // Connections live in the set, so stopping the accept loop ends them all.
-            let mut connections = tokio::task::JoinSet::new();
-            loop {
-                let (stream, peer) = match listener.accept().await {
-                    Ok(accepted) => accepted,
-                    Err(e) => {
-                        tracing::warn!("accept failed: {e}");
-                        continue;
-                    }
-                };
-                let _ = stream.set_nodelay(true);
-                let app = app.clone();
-                connections.spawn(async move {
-                let service = hyper::service::service_fn(move |req| {
-                    let app = app.clone();
-                    async move { Ok::<_, Infallible>(handle_network_request(app, req, peer).await) }
-                });
-                let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-                if let Err(e) = builder.serve_connection(TokioIo::new(stream), service).await {
-                    tracing::debug!("connection from {peer}: {e}");
+    let threads = app.engine.options.serving_threads();
+    let handler_app = app.clone();
+    let workers = Arc::new(Workers::start(
+        threads,
+        Arc::new(move |stream, peer| Box::pin(serve_connection(handler_app.clone(), stream, peer))),
+    )?);
+    let dispatcher = workers.clone();
+    let acceptor = tokio::spawn(async move {
+        loop {
+            match listener.accept().await {
+                Ok((stream, peer)) => {
+                    let _ = stream.set_nodelay(true);
+                    dispatcher.dispatch(stream, peer);
                 }
-            });
-                // Reap finished connections so the set does not grow without bound.
-                while connections.try_join_next().is_some() {}
+                Err(e) => {
+                    // Out of file descriptors, say: give connections time to close.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                }
             }
-        });
+        }
+    });
     Ok(RunningApp {
         local_addr,
-        task: Some(task),
+        acceptor: Some(acceptor),
+        workers: Some(workers),
     })
+}
+
+/// One client connection, HTTP/1.1 or HTTP/2 (prior knowledge), on a serving thread.
+async fn serve_connection(app: Arc<AppShared>, stream: tokio::net::TcpStream, peer: SocketAddr) {
+    let service = hyper::service::service_fn(move |req| {
+        let app = app.clone();
+        async move { Ok::<_, Infallible>(handle_network_request(app, req, peer).await) }
+    });
+    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    if let Err(e) = builder
+        .serve_connection(TokioIo::new(stream), service)
+        .await
+    {
+        tracing::debug!("connection from {peer}: {e}");
+    }
 }
 
 async fn handle_network_request(
@@ -170,35 +188,45 @@ fn set_spin_headers(
     full_url: &str,
     client_addr: &str,
 ) {
-    let spoofed: Vec<HeaderName> = headers
-        .keys()
-        .filter(|k| k.as_str().starts_with("spin-"))
-        .cloned()
-        .collect();
-    for name in spoofed {
-        headers.remove(name);
+    // Named once: this runs on every request and chained hop.
+    static FULL_URL: HeaderName = HeaderName::from_static("spin-full-url");
+    static PATH_INFO: HeaderName = HeaderName::from_static("spin-path-info");
+    static MATCHED_ROUTE: HeaderName = HeaderName::from_static("spin-matched-route");
+    static RAW_COMPONENT_ROUTE: HeaderName = HeaderName::from_static("spin-raw-component-route");
+    static COMPONENT_ROUTE: HeaderName = HeaderName::from_static("spin-component-route");
+    static BASE_PATH: HeaderName = HeaderName::from_static("spin-base-path");
+    static CLIENT_ADDR: HeaderName = HeaderName::from_static("spin-client-addr");
+
+    if headers.keys().any(|k| k.as_str().starts_with("spin-")) {
+        let spoofed: Vec<HeaderName> = headers
+            .keys()
+            .filter(|k| k.as_str().starts_with("spin-"))
+            .cloned()
+            .collect();
+        for name in spoofed {
+            headers.remove(name);
+        }
     }
-    let mut set = |name: &str, value: &str| {
-        if let (Ok(n), Ok(v)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
-            headers.append(n, v);
+    let mut set = |name: &HeaderName, value: &str| {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            headers.append(name.clone(), v);
         }
     };
-    set("spin-full-url", full_url);
-    set("spin-path-info", &route.path_info);
-    set("spin-matched-route", &route.raw_route);
-    set("spin-raw-component-route", &route.raw_route);
-    set("spin-component-route", &route.component_route);
-    set("spin-base-path", "/");
-    set("spin-client-addr", client_addr);
+    set(&FULL_URL, full_url);
+    set(&PATH_INFO, &route.path_info);
+    set(&MATCHED_ROUTE, &route.raw_route);
+    set(&RAW_COMPONENT_ROUTE, &route.raw_route);
+    set(&COMPONENT_ROUTE, &route.component_route);
+    set(&BASE_PATH, "/");
+    set(&CLIENT_ADDR, client_addr);
     for (name, value) in &route.params {
         let header = format!(
             "spin-path-match-{}",
             name.to_ascii_lowercase().replace('_', "-")
         );
-        set(&header, value);
+        if let Ok(name) = HeaderName::from_bytes(header.as_bytes()) {
+            set(&name, value);
+        }
     }
 }
 
@@ -244,10 +272,17 @@ where
         State::new(&loaded.env, hooks, options.instance_memory_limit),
     );
     store.limiter(|state| &mut state.limits);
-    let ticks =
-        (options.request_timeout.as_millis() / crate::engine::EPOCH_TICK.as_millis()).max(1) as u64;
-    store.set_epoch_deadline(ticks);
-    store.epoch_deadline_trap();
+    // A serving thread runs many connections: a busy guest yields to them every epoch tick,
+    // and traps once its request is out of time.
+    let deadline = std::time::Instant::now() + options.request_timeout;
+    store.epoch_deadline_callback(move |_| {
+        Ok(if std::time::Instant::now() >= deadline {
+            UpdateDeadline::Interrupt
+        } else {
+            UpdateDeadline::Yield(1)
+        })
+    });
+    store.set_epoch_deadline(1);
 
     let (sender, receiver) = tokio::sync::oneshot::channel();
     let req = store

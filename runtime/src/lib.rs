@@ -24,6 +24,7 @@ mod manifest;
 mod outbound;
 mod routes;
 mod state;
+mod workers;
 
 use std::net::SocketAddr;
 use std::path::Path;

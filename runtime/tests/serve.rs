@@ -327,6 +327,39 @@ async fn a_trap_or_a_runaway_guest_fails_only_its_own_request() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_guest_yields_its_serving_thread_to_other_connections() {
+    // One serving thread and a long deadline: the looping guest keeps running throughout.
+    let runtime = courier_runtime::Runtime::new(courier_runtime::RuntimeOptions {
+        request_timeout: std::time::Duration::from_secs(60),
+        serving_threads: 1,
+        ..Default::default()
+    })
+    .unwrap();
+    let app = TestApp::new(&one(""));
+    let running = runtime
+        .load(&app.manifest(), LoadOptions::default())
+        .await
+        .unwrap()
+        .serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let addr = running.local_addr();
+    let spinning = tokio::spawn(async move { get(addr, "/spin", &[]).await });
+    // Give the loop time to start on the thread before the second connection arrives.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(get(addr, "/ok", &[]).await.body, "hello from probe at /ok");
+    assert!(
+        !spinning.is_finished(),
+        "the looping guest should still be running"
+    );
+    // Shutting down ends the looping instance with its thread, and so its connection (the
+    // request then fails in the client, which is all that is asked of it here).
+    running.shutdown().await;
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(10), spinning).await;
+    assert!(ended.is_ok(), "the looping request outlived the shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spin_headers_describe_the_route_and_cannot_be_spoofed() {
     let text = app("[[trigger.http]]\nroute = \"/api/users/:user_id/...\"\ncomponent = \"front\"\n[component.front]\nsource = \"{probe}\"\n");
     let app = TestApp::new(&text);

@@ -13,7 +13,7 @@ use hyper::client::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody};
 
-use super::pool::{Pool, PoolKey, PooledBody, Sender, Slot};
+use super::pool::{Pool, PoolKey, PooledBody, Sender, Slot, H1};
 pub use super::resolve::TestResolver;
 use super::resolve::{connect_any, Resolver};
 use super::timeouts::{BetweenBytes, Timeouts};
@@ -132,14 +132,15 @@ impl NetworkClient {
         target: &Target,
     ) -> Result<http::Response<PooledBody>, SendError> {
         match sender {
-            Sender::H1(mut s) => {
+            Sender::H1(mut connection) => {
+                let s = &mut connection.sender;
                 if let Err(error) = s.ready().await {
                     return Err(SendError::NotSent(error, Box::new(request)));
                 }
                 let response = s.try_send_request(request).await?;
                 let pool = self.pool.clone();
                 let key = target.key.clone();
-                Ok(response.map(|body| PooledBody::new(body, Some((pool, key, s)))))
+                Ok(response.map(|body| PooledBody::new(body, Some((pool, key, connection)))))
             }
             Sender::H2(mut s) => {
                 if let Err(error) = s.ready().await {
@@ -201,7 +202,7 @@ where
             tracing::debug!("outbound HTTP/1.1 connection ended: {e}");
         }
     });
-    Ok(Sender::H1(sender))
+    Ok(Sender::H1(H1::opened_here(sender)))
 }
 
 /// HTTP/1.1 takes an origin-form target and a Host header; HTTP/2 takes the absolute URI and

@@ -33,12 +33,28 @@ pub struct PoolKey {
 }
 
 pub enum Sender {
-    H1(http1::SendRequest<WasiBody>),
+    H1(H1),
     H2(http2::SendRequest<WasiBody>),
 }
 
+/// An HTTP/1.1 connection and the serving thread whose runtime drives it.
+pub struct H1 {
+    pub sender: http1::SendRequest<WasiBody>,
+    pub driver: Option<usize>,
+}
+
+impl H1 {
+    /// A connection just opened here: its task runs on this thread.
+    pub fn opened_here(sender: http1::SendRequest<WasiBody>) -> Self {
+        Self {
+            sender,
+            driver: crate::workers::current(),
+        }
+    }
+}
+
 struct Idle {
-    sender: http1::SendRequest<WasiBody>,
+    connection: H1,
     since: Instant,
 }
 
@@ -88,13 +104,16 @@ impl Pool {
         }
         let mut h1 = self.h1.lock().unwrap_or_else(|e| e.into_inner());
         let idle = h1.get_mut(key)?;
-        // Most recently used first: it is the least likely to have been closed by the server.
-        while let Some(entry) = idle.pop() {
-            if !entry.sender.is_closed() && entry.since.elapsed() < IDLE_TIMEOUT {
-                return Some(Sender::H1(entry.sender));
-            }
-        }
-        None
+        let now = Instant::now();
+        idle.retain(|e| !e.connection.sender.is_closed() && now - e.since < IDLE_TIMEOUT);
+        // A connection driven by this thread answers without waking another core; otherwise
+        // the most recently used, the least likely to have been closed by the server.
+        let here = crate::workers::current();
+        let pick = idle
+            .iter()
+            .rposition(|e| e.connection.driver == here)
+            .or(idle.len().checked_sub(1))?;
+        Some(Sender::H1(idle.remove(pick).connection))
     }
 
     /// Offer a connection for reuse; with pooling off it is dropped, which closes it.
@@ -103,17 +122,18 @@ impl Pool {
             return;
         }
         match sender {
-            Sender::H1(sender) => {
-                if sender.is_closed() {
+            Sender::H1(connection) => {
+                if connection.sender.is_closed() {
                     return;
                 }
                 let mut h1 = self.h1.lock().unwrap_or_else(|e| e.into_inner());
                 let idle = h1.entry(key.clone()).or_default();
-                idle.retain(|e| !e.sender.is_closed() && e.since.elapsed() < IDLE_TIMEOUT);
+                let now = Instant::now();
+                idle.retain(|e| !e.connection.sender.is_closed() && now - e.since < IDLE_TIMEOUT);
                 if idle.len() < MAX_IDLE_PER_ORIGIN {
                     idle.push(Idle {
-                        sender,
-                        since: Instant::now(),
+                        connection,
+                        since: now,
                     });
                 }
                 drop(h1);
@@ -175,14 +195,11 @@ impl Pool {
 /// the end. Dropped early, it takes the connection down with it.
 pub struct PooledBody {
     body: Incoming,
-    give_back: Option<(Arc<Pool>, PoolKey, http1::SendRequest<WasiBody>)>,
+    give_back: Option<(Arc<Pool>, PoolKey, H1)>,
 }
 
 impl PooledBody {
-    pub fn new(
-        body: Incoming,
-        give_back: Option<(Arc<Pool>, PoolKey, http1::SendRequest<WasiBody>)>,
-    ) -> Self {
+    pub fn new(body: Incoming, give_back: Option<(Arc<Pool>, PoolKey, H1)>) -> Self {
         let mut this = Self { body, give_back };
         // An empty body (204, HEAD, Content-Length: 0) may never be polled.
         this.release_if_done();
@@ -191,8 +208,8 @@ impl PooledBody {
 
     fn release_if_done(&mut self) {
         if self.body.is_end_stream() {
-            if let Some((pool, key, sender)) = self.give_back.take() {
-                pool.give_back(&key, Sender::H1(sender));
+            if let Some((pool, key, connection)) = self.give_back.take() {
+                pool.give_back(&key, Sender::H1(connection));
             }
         }
     }
@@ -209,8 +226,8 @@ impl Body for PooledBody {
         let polled = Pin::new(&mut self.body).poll_frame(cx);
         match &polled {
             Poll::Ready(None) => {
-                if let Some((pool, key, sender)) = self.give_back.take() {
-                    pool.give_back(&key, Sender::H1(sender));
+                if let Some((pool, key, connection)) = self.give_back.take() {
+                    pool.give_back(&key, Sender::H1(connection));
                 }
             }
             Poll::Ready(Some(Ok(_))) => self.release_if_done(),

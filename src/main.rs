@@ -9,6 +9,10 @@ use clap::{Parser, Subcommand};
 
 mod cmd;
 
+// See the workspace manifest: the runtime's per-request allocations favour mimalloc.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "courier",

@@ -7,6 +7,11 @@
 //! Runs are interleaved (A B A B …) and the median is reported, as ratios to the baseline.
 //! Prints a table and writes JSON to `target/courier/bench.json`.
 
+// The same allocator as the `courier` binary, for every process of the run (Courier, the
+// native baseline, the load generator and the upstream alike).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod load;
 mod report;
 mod servers;
@@ -254,7 +259,7 @@ async fn run() -> Result<()> {
     expect(courier.addr, "/back/x", "hello from probe at /back/x").await?;
 
     if std::env::var_os("COURIER_BENCH_QUICK").is_some() {
-        return quick(&courier, &native, &fetch).await;
+        return quick(&courier, &native, &fetch, &chain, &self_hop).await;
     }
 
     eprintln!("warming up…");
@@ -409,8 +414,21 @@ async fn run() -> Result<()> {
 
 /// `COURIER_BENCH_QUICK=1`: one short run per server at 8 and 1 connections, with CPU per
 /// request and latency percentiles, for iterating on the runtime.
-async fn quick(courier: &Child, native: &Child, fetch: &str) -> Result<()> {
-    for (name, child) in [("courier", courier), ("native", native)] {
+async fn quick(
+    courier: &Child,
+    native: &Child,
+    fetch: &str,
+    chain: &str,
+    self_hop: &str,
+) -> Result<()> {
+    let runs = [
+        ("courier", courier, fetch),
+        ("courier direct", courier, "/back/x"),
+        ("courier chained", courier, chain),
+        ("courier self-request", courier, self_hop),
+        ("native", native, fetch),
+    ];
+    for (name, child, fetch) in runs {
         load::run(child.addr, fetch, 8, Limit::For(Duration::from_secs(1))).await?;
         for connections in [8, 1] {
             let cpu = child.cpu_seconds()?;

@@ -1,5 +1,7 @@
+use std::path::Path;
+
 use super::*;
-use crate::placeholder::UpstreamAddr;
+use crate::placeholder::{Context, UpstreamAddr};
 
 const GOOD: &str = r#"
 id = "X01"

@@ -1,0 +1,353 @@
+//! The case loader. It is strict: a malformed file, an unknown field or an inconsistent case is
+//! rejected with the file, the line and column (or the field's path) and the reason.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::{is_feature, Bind, Case, Expect, Mode, Protocol, FEATURES};
+use crate::placeholder::{self, Context};
+use crate::protocol;
+
+/// A case file, loaded and checked: the case as written and its raw TOML for instantiation.
+#[derive(Debug, Clone)]
+pub struct LoadedCase {
+    pub case: Case,
+    pub file: PathBuf,
+    raw: toml::Value,
+}
+
+impl LoadedCase {
+    /// The case with every placeholder expanded for one cell.
+    pub fn instantiate(&self, ctx: &Context) -> anyhow::Result<Case> {
+        let mut raw = self.raw.clone();
+        ctx.expand_value(&mut raw)?;
+        Ok(raw.try_into()?)
+    }
+}
+
+/// A rejected case file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseError {
+    pub file: PathBuf,
+    /// 1-based line and column, when the error has a place in the text.
+    pub at: Option<(usize, usize)>,
+    /// The field, when the error is about a field's meaning.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for CaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some((l, c)) = self.at {
+            write!(f, ":{l}:{c}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": `{field}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for CaseError {}
+
+/// 1-based line and column of a byte offset.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Parses and checks one case file's text.
+pub fn parse(file: &Path, text: &str) -> Result<LoadedCase, CaseError> {
+    let err = |at, field: Option<String>, message: String| CaseError {
+        file: file.to_path_buf(),
+        at,
+        field,
+        message,
+    };
+    let case: Case = toml::from_str(text).map_err(|e| {
+        let at = e.span().map(|s| line_col(text, s.start));
+        err(at, None, e.message().trim().to_string())
+    })?;
+    let raw: toml::Value = toml::from_str(text).map_err(|e| err(None, None, e.to_string()))?;
+    let field_err = |field: &str, message: String| err(None, Some(field.to_string()), message);
+
+    if case.id.is_empty()
+        || !case
+            .id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(field_err(
+            "id",
+            "an id is letters, digits, `-` and `_`".into(),
+        ));
+    }
+    if let Some(stem) = file.file_stem().and_then(|s| s.to_str()) {
+        if stem != case.id {
+            return Err(field_err(
+                "id",
+                format!("the id `{}` differs from the file name `{stem}`", case.id),
+            ));
+        }
+    }
+    if case.steps.is_empty() && case.inbound.is_empty() && case.load_checks.is_empty() {
+        return Err(err(
+            None,
+            None,
+            "a case needs at least one of [[steps]], [[inbound]] or [[load_checks]]".into(),
+        ));
+    }
+    for n in &case.needs {
+        if !is_feature(n) {
+            let known: Vec<_> = FEATURES.iter().map(|(f, _)| *f).collect();
+            return Err(field_err(
+                "needs",
+                format!("unknown feature `{n}` (known: {})", known.join(", ")),
+            ));
+        }
+    }
+    for d in case.derived_needs() {
+        if !case.needs.contains(d) {
+            return Err(field_err(
+                "needs",
+                format!("the case uses `{d}` but does not list it in `needs`"),
+            ));
+        }
+    }
+
+    // Upstreams.
+    let names: Vec<&str> = case.upstreams.keys().map(String::as_str).collect();
+    for (name, u) in &case.upstreams {
+        let f = format!("upstreams.{name}");
+        if !name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return Err(field_err(
+                &f,
+                "an upstream name is a letter then letters, digits or `_`".into(),
+            ));
+        }
+        if name == "ca_pem" {
+            return Err(field_err(&f, "`ca_pem` is reserved".into()));
+        }
+        if u.port.is_some() && u.bind != Bind::Cell {
+            return Err(field_err(
+                &f,
+                "a fixed `port` needs `bind = \"cell\"`".into(),
+            ));
+        }
+        if matches!(u.mode, Mode::Closed | Mode::Blackhole)
+            && (u.reply.is_some() || !u.routes.is_empty())
+        {
+            return Err(field_err(
+                &f,
+                "closed and blackhole servers do not reply".into(),
+            ));
+        }
+        if u.protocol != Protocol::Http1 && u.bind == Bind::Cell && u.port.is_some() {
+            return Err(field_err(
+                &f,
+                "a fixed port is for plain HTTP/1 servers".into(),
+            ));
+        }
+        for (i, r) in u.routes.iter().enumerate() {
+            if r.path.as_deref().is_none_or(|p| !p.starts_with('/')) {
+                return Err(field_err(
+                    &format!("{f}.routes[{i}].path"),
+                    "every route needs a `path` starting with `/`".into(),
+                ));
+            }
+        }
+        if u.reply.as_ref().is_some_and(|r| r.path.is_some()) {
+            return Err(field_err(
+                &format!("{f}.reply.path"),
+                "the default reply has no path".into(),
+            ));
+        }
+    }
+
+    // Components.
+    let comps = case.components();
+    let mut ids = BTreeSet::new();
+    for (i, c) in comps.iter().enumerate() {
+        let f = format!("app.components[{i}]");
+        if c.id.is_empty()
+            || !c
+                .id
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+        {
+            return Err(field_err(
+                &f,
+                format!("component id `{}` must be kebab-case", c.id),
+            ));
+        }
+        if !ids.insert(c.id.as_str()) {
+            return Err(field_err(&f, format!("duplicate component id `{}`", c.id)));
+        }
+        if c.private == c.route.is_some() {
+            return Err(field_err(
+                &f,
+                "give a component either a `route` or `private = true`".into(),
+            ));
+        }
+        if c.route.as_deref().is_some_and(|r| !r.starts_with('/')) {
+            return Err(field_err(&f, "a route starts with `/`".into()));
+        }
+    }
+    if comps[0].private && (!case.steps.is_empty() || !case.load_checks.is_empty()) {
+        return Err(field_err(
+            "app.components[0]",
+            "the entry component cannot be private".into(),
+        ));
+    }
+
+    // Steps and inbound requests.
+    for (i, s) in case.steps.iter().enumerate() {
+        let f = format!("steps[{i}]");
+        if s.url.is_some() == s.url_parts.is_some() {
+            return Err(field_err(
+                &f,
+                "give exactly one of `url` and `url_parts`".into(),
+            ));
+        }
+        if let Some(c) = &s.component {
+            match comps.iter().find(|x| &x.id == c) {
+                None => {
+                    return Err(field_err(
+                        &format!("{f}.component"),
+                        format!("no component `{c}`"),
+                    ))
+                }
+                Some(x) if x.private => {
+                    return Err(field_err(
+                        &format!("{f}.component"),
+                        format!("`{c}` is private: the harness cannot reach it"),
+                    ))
+                }
+                _ => {}
+            }
+        }
+        if let (Some(chunks), Some(body)) = (&s.chunks, &s.body) {
+            let len = body.0.digest().map(|d| d.0).unwrap_or(0);
+            if chunks.iter().sum::<u64>() > len {
+                return Err(field_err(
+                    &format!("{f}.chunks"),
+                    format!("the chunks add up to more than the body's {len} bytes"),
+                ));
+            }
+        }
+        if !s.inbound_headers.is_empty() && !s.forward_inbound_headers {
+            return Err(field_err(
+                &f,
+                "`inbound_headers` only matter with `forward_inbound_headers = true`".into(),
+            ));
+        }
+        check_expect(&s.expect).map_err(|m| field_err(&format!("{f}.expect"), m))?;
+    }
+    for (i, s) in case.inbound.iter().enumerate() {
+        let f = format!("inbound[{i}]");
+        if !s.path.starts_with('/') {
+            return Err(field_err(
+                &format!("{f}.path"),
+                "an inbound path starts with `/`".into(),
+            ));
+        }
+        check_expect(&s.expect).map_err(|m| field_err(&format!("{f}.expect"), m))?;
+    }
+
+    // Placeholders.
+    let mut bad = None;
+    placeholder::walk_strings(&raw, "", &mut |path, s| {
+        if bad.is_none() {
+            if let Err(e) = placeholder::validate(s, &names) {
+                bad = Some((path.to_string(), e.to_string()));
+            }
+        }
+    });
+    if let Some((path, msg)) = bad {
+        return Err(field_err(&path, msg));
+    }
+
+    Ok(LoadedCase {
+        case,
+        file: file.to_path_buf(),
+        raw,
+    })
+}
+
+fn check_expect(e: &Expect) -> Result<(), String> {
+    if e.status.is_none() && e.error.is_none() {
+        return Err("say what the guest must see: `status`, `error`, or both".into());
+    }
+    for code in e.error.iter().flatten() {
+        if !protocol::is_known_code(code) {
+            return Err(format!(
+                "`{code}` is not a wasi:http error-code or header-error name as written in the WIT"
+            ));
+        }
+    }
+    for p in e.json.keys() {
+        if !p.starts_with('/') {
+            return Err(format!("json pointer `{p}` must start with `/`"));
+        }
+    }
+    Ok(())
+}
+
+/// Loads every `*.toml` in `dir`, sorted by id. Every bad file is reported, not just the first.
+pub fn load_dir(dir: &Path) -> Result<Vec<LoadedCase>, Vec<CaseError>> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect(),
+        Err(e) => {
+            return Err(vec![CaseError {
+                file: dir.to_path_buf(),
+                at: None,
+                field: None,
+                message: format!("cannot read the cases directory: {e}"),
+            }])
+        }
+    };
+    files.sort();
+    let mut cases = Vec::new();
+    let mut errors = Vec::new();
+    for file in files {
+        let text = match std::fs::read_to_string(&file) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(CaseError {
+                    file,
+                    at: None,
+                    field: None,
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        };
+        match parse(&file, &text) {
+            Ok(c) => cases.push(c),
+            Err(e) => errors.push(e),
+        }
+    }
+    if cases.is_empty() && errors.is_empty() {
+        errors.push(CaseError {
+            file: dir.to_path_buf(),
+            at: None,
+            field: None,
+            message: "no case files (*.toml) here".into(),
+        });
+    }
+    if errors.is_empty() {
+        cases.sort_by(|a, b| a.case.id.cmp(&b.case.id));
+        Ok(cases)
+    } else {
+        Err(errors)
+    }
+}

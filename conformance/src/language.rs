@@ -234,14 +234,20 @@ impl Language {
                 continue;
             };
             log(&format!("{}: {}", self.name, argv.join(" ")));
-            let out = Command::new(prog)
+            let mut command = Command::new(prog);
+            command
                 .args(args)
                 .current_dir(&workdir)
-                .envs(&self.config.build.env)
-                .output()
-                .with_context(|| {
-                    format!("running `{}` in {}", argv.join(" "), workdir.display())
-                })?;
+                .envs(&self.config.build.env);
+            // Build steps that call back into courier (Go's componentize step) use this one.
+            if std::env::var_os("COURIER").is_none() {
+                if let Some(exe) = courier_exe() {
+                    command.env("COURIER", exe);
+                }
+            }
+            let out = command.output().with_context(|| {
+                format!("running `{}` in {}", argv.join(" "), workdir.display())
+            })?;
             if !out.status.success() {
                 let stderr = String::from_utf8_lossy(&out.stderr);
                 let tail: Vec<&str> = stderr.lines().rev().take(30).collect();
@@ -497,4 +503,10 @@ output = "{{build_dir}}/out.wasm"
         assert_eq!(wasm_kind(b"\0asm\x01\0\0\0"), Some(OutputKind::CoreModule));
         assert_eq!(wasm_kind(b"\x7fELF...."), None);
     }
+}
+
+/// The running `courier` binary, when this process is one (not a test or another embedder).
+fn courier_exe() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    (exe.file_stem()? == "courier").then_some(exe)
 }

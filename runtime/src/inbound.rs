@@ -303,12 +303,17 @@ where
                 .call_handle(&mut store, req, out)
                 .await
         };
-        match tokio::time::timeout(timeout, call).await {
+        let result = match tokio::time::timeout(timeout, call).await {
             Ok(result) => result,
             Err(_) => Err(wasmtime::format_err!(
                 "request exceeded its {timeout:?} deadline"
             )),
-        }
+        };
+        // Tearing the instance down (the pooling allocator resets its memory) takes a few µs;
+        // let this thread write the response, or resume a chained caller, first.
+        tokio::task::yield_now().await;
+        drop(store);
+        result
     });
     Ok(async move {
         match receiver.await {

@@ -36,6 +36,9 @@ pub struct Args {
     /// Wall-clock budget of one request, in seconds.
     #[arg(long, default_value_t = 60, value_name = "SECONDS")]
     request_timeout: u64,
+    /// Serving threads, each running whole connections on its own (0: one per core).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    threads: usize,
     /// TEST ONLY: resolve HOST[:PORT] to IP[:PORT] after the policy check instead of using DNS.
     #[arg(long = "test-only-resolve", value_name = "HOST=IP", value_parser = super::parse_pair)]
     test_only_resolve: Vec<(String, String)>,
@@ -45,6 +48,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     crate::cmd::init_logging();
     let runtime = Runtime::new(RuntimeOptions {
         request_timeout: Duration::from_secs(args.request_timeout),
+        serving_threads: args.threads,
         ..RuntimeOptions::default()
     })?;
     let options = LoadOptions {

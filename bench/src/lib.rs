@@ -113,13 +113,7 @@ async fn interleaved(
 ) -> Result<Vec<Vec<Outcome>>> {
     let mut all: Vec<Vec<Outcome>> = targets.iter().map(|_| Vec::new()).collect();
     for round in 0..ROUNDS {
-        // Alternate the order too (ABAB, then BABA) so neither side always runs first.
-        let order: Vec<usize> = if round % 2 == 0 {
-            (0..targets.len()).collect()
-        } else {
-            (0..targets.len()).rev().collect()
-        };
-        for i in order {
+        for i in round_order(round, targets.len()) {
             let (addr, path) = targets[i];
             let outcome = load::run(addr, path, connections, Limit::For(duration)).await?;
             if outcome.errors > 0 {
@@ -129,6 +123,31 @@ async fn interleaved(
         }
     }
     Ok(all)
+}
+
+/// The order of `n` targets in `round`: alternated too (ABAB, then BABA) so that no target
+/// always runs first.
+fn round_order(round: usize, n: usize) -> Vec<usize> {
+    if round.is_multiple_of(2) {
+        (0..n).collect()
+    } else {
+        (0..n).rev().collect()
+    }
+}
+
+/// Server CPU (µs) per request of `child` on each of `paths` at 8 connections, interleaved
+/// like `interleaved`, medians in order.
+async fn cpu_per_request(child: &Child, paths: &[&str]) -> Result<Vec<f64>> {
+    let mut all: Vec<Vec<f64>> = paths.iter().map(|_| Vec::new()).collect();
+    for round in 0..ROUNDS {
+        for i in round_order(round, paths.len()) {
+            let before = child.cpu_seconds()?;
+            let outcome = load::run(child.addr, paths[i], 8, Limit::For(LATENCY_RUN)).await?;
+            let cpu = child.cpu_seconds()? - before;
+            all[i].push(cpu / outcome.ok.max(1) as f64 * 1e6);
+        }
+    }
+    Ok(all.into_iter().map(median).collect())
 }
 
 /// Spawn a Courier child with `cache` and time spawn → first proxied response.
@@ -153,12 +172,15 @@ async fn first_request(probe: &Path, cache: &Path, path: &str) -> Result<Duratio
 /// time to load and run it is measured.
 async fn extra_guest(path: &Path) -> Result<(String, f64, f64)> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let name = format!(
-        "{} ({:.1} MB)",
-        path.file_name()
-            .map_or("guest".into(), |n| n.to_string_lossy()),
-        bytes.len() as f64 / 1e6
-    );
+    // `js/agent.wasm` says more than `agent.wasm`.
+    let parts: Vec<_> = path.iter().rev().take(2).collect();
+    let short = parts
+        .iter()
+        .rev()
+        .map(|p| p.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    let name = format!("{short} ({:.1} MB)", bytes.len() as f64 / 1e6);
     // A private copy and cache, so the file cannot change between runs.
     let dir = tempfile::tempdir()?;
     let copy = dir.path().join("guest.wasm");
@@ -215,7 +237,7 @@ async fn run() -> Result<()> {
     }
     let warm = median(warm);
     report.push(Row::new(
-        "first request, warm compile cache, from process start (ms; Rust probe only: no JS/Python guest is built in this repo yet)",
+        "first request, warm compile cache, from process start (ms): Rust probe",
         warm,
         "cold cache",
         cold.as_secs_f64() * 1e3,
@@ -223,13 +245,32 @@ async fn run() -> Result<()> {
         warm <= 150.0,
     ));
 
-    // Other guests (e.g. a JS or Python component) named in COURIER_BENCH_EXTRA_GUESTS.
-    for guest in std::env::var("COURIER_BENCH_EXTRA_GUESTS")
-        .unwrap_or_default()
-        .split(',')
-        .filter(|p| !p.is_empty())
-    {
-        let (name, warm, cold) = extra_guest(Path::new(guest)).await?;
+    // The JS and Python conformance agents (built by `courier conformance`), and any other
+    // guests named in COURIER_BENCH_EXTRA_GUESTS.
+    let mut guests: Vec<PathBuf> = Vec::new();
+    for lang in ["js", "python"] {
+        let agent = workspace().join(format!("target/courier/{lang}/agent.wasm"));
+        if agent.is_file() {
+            guests.push(agent);
+        } else {
+            report.skip(
+                &format!("first request, warm compile cache: {lang} agent"),
+                &format!(
+                    "skipped: {} not built (run `cargo run -- conformance --lang {lang}` first)",
+                    agent.display()
+                ),
+            );
+        }
+    }
+    guests.extend(
+        std::env::var("COURIER_BENCH_EXTRA_GUESTS")
+            .unwrap_or_default()
+            .split(',')
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from),
+    );
+    for guest in &guests {
+        let (name, warm, cold) = extra_guest(guest).await?;
         eprintln!("  {name}: warm {warm:.0} ms, cold {cold:.0} ms");
         report.push(Row::new(
             &format!("first request, warm compile cache, from process start (ms): {name}"),
@@ -318,7 +359,7 @@ async fn run() -> Result<()> {
         "p99 at 1 connection: courier {courier_p99:.0} µs, native {native_p99:.0} µs"
     ));
 
-    match Child::wasmtime_serve(&probe)? {
+    match Child::wasmtime_serve(&probe, &workspace())? {
         Some(wasmtime) => {
             eprintln!("wasmtime serve baseline…");
             expect(wasmtime.addr, &fetch, want).await?;
@@ -341,7 +382,7 @@ async fn run() -> Result<()> {
         }
         None => report.skip(
             "throughput at 8 connections vs wasmtime serve",
-            "skipped: no `wasmtime` binary on PATH",
+            "skipped: no `wasmtime` on PATH or in .courier/tools (run scripts/bench-tools)",
         ),
     }
 
@@ -360,12 +401,22 @@ async fn run() -> Result<()> {
     let chained = median(runs[1].iter().map(|o| o.percentile_us(0.5)).collect()) - direct;
     let self_req = median(runs[2].iter().map(|o| o.percentile_us(0.5)).collect()) - direct;
     report.push(Row::new(
-        "in-memory chained hop (µs added at p50 over a direct request)",
+        "in-memory chained hop (µs added at p50 over a direct request, 1 connection)",
         chained,
         "self-request hop",
         self_req,
         "ratio ≤ 0.5",
         chained / self_req <= 0.5,
+    ));
+    // The same hops as server CPU per request under load, where latency's wake-ups drop out.
+    let cpu = cpu_per_request(&courier, &["/back/x", &chain, &self_hop]).await?;
+    report.push(Row::new(
+        "in-memory chained hop (server CPU µs added per request over a direct one, 8 connections)",
+        cpu[1] - cpu[0],
+        "self-request hop",
+        cpu[2] - cpu[0],
+        "ratio ≤ 0.5",
+        (cpu[1] - cpu[0]) / (cpu[2] - cpu[0]) <= 0.5,
     ));
     drop(native);
     drop(courier);

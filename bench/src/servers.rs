@@ -202,8 +202,12 @@ impl Child {
     }
 
     /// `wasmtime serve` of `probe`, when a `wasmtime` binary is on PATH.
-    pub fn wasmtime_serve(probe: &Path) -> Result<Option<Self>> {
-        let Some(wasmtime) = find_on_path("wasmtime") else {
+    /// `wasmtime serve` from PATH, else the one `scripts/bench-tools` installs.
+    pub fn wasmtime_serve(probe: &Path, workspace: &Path) -> Result<Option<Self>> {
+        let installed = workspace.join(".courier/tools/bin/wasmtime");
+        let Some(wasmtime) =
+            find_on_path("wasmtime").or_else(|| installed.is_file().then_some(installed))
+        else {
             return Ok(None);
         };
         let port = std::net::TcpListener::bind("127.0.0.1:0")?

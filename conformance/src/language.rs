@@ -363,6 +363,12 @@ pub fn find_root(start: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
+/// The running `courier` binary, when this process is one (not a test or another embedder).
+fn courier_exe() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    (exe.file_stem()? == "courier").then_some(exe)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -503,10 +509,4 @@ output = "{{build_dir}}/out.wasm"
         assert_eq!(wasm_kind(b"\0asm\x01\0\0\0"), Some(OutputKind::CoreModule));
         assert_eq!(wasm_kind(b"\x7fELF...."), None);
     }
-}
-
-/// The running `courier` binary, when this process is one (not a test or another embedder).
-fn courier_exe() -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    (exe.file_stem()? == "courier").then_some(exe)
 }

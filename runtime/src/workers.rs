@@ -5,6 +5,7 @@
 //! request (measured with `cargo bench -p courier-bench`).
 //!
 //! One acceptor hands each new connection to the worker with the fewest open connections.
+//! The price: a single HTTP/2 connection's streams share one core.
 
 use std::cell::Cell;
 use std::future::Future;

@@ -9,57 +9,26 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use courier_generator::backend::go::{witpkg_files, witpkg_go_version};
-use courier_generator::{Language, Sdk};
+use courier_generator::Language;
 
 const MODULE: &str = "golden.example/sdk";
 
 /// The raw bindings (wit-bindgen-go's output) and the runtime package copy are pinned by the
 /// drift test through the checked-in SDK and by `witpkg_copy_matches_the_linked_crate`.
-fn golden_paths(sdk: &Sdk) -> Vec<&String> {
-    sdk.files
-        .keys()
-        .filter(|p| !p.starts_with("witpkg/") && !p.starts_with("internal/wit/imports/"))
-        .filter(|p| !p.ends_with("wit_exports/wit_exports.go"))
-        .collect()
+fn pinned(path: &str) -> bool {
+    !path.starts_with("witpkg/")
+        && !path.starts_with("internal/wit/imports/")
+        && !path.ends_with("wit_exports/wit_exports.go")
 }
 
 #[test]
 fn go_backend_matches_golden_files() {
     let sdk = common::generate_from(&common::vendored_wit(), Language::Go, Some(MODULE));
-    let golden_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/go");
-    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
-    let mut failures = Vec::new();
-    for path in golden_paths(&sdk) {
-        let contents = &sdk.files[path];
-        let golden = golden_dir.join(path);
-        if update {
-            std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
-            std::fs::write(&golden, contents).unwrap();
-            continue;
-        }
-        match std::fs::read(&golden) {
-            Ok(expected) if &expected == contents => {}
-            Ok(expected) => failures.push(format!(
-                "{path} differs from the golden copy:\n{}",
-                similar::TextDiff::from_lines(
-                    String::from_utf8_lossy(&expected).as_ref(),
-                    String::from_utf8_lossy(contents).as_ref()
-                )
-                .unified_diff()
-                .header("golden", "generated")
-            )),
-            Err(_) => failures.push(format!("{path}: no golden copy at {}", golden.display())),
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{}\n\nIf the change is intended: UPDATE_GOLDEN=1 cargo test -p courier-generator --test go",
-        failures.join("\n")
-    );
+    common::check_golden(&sdk, "go", pinned, "go");
 }
 
 /// The wit-bindgen-go crate's source folder, found through `cargo metadata`.

@@ -7,7 +7,6 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use courier_generator::backend::js::{ENGINE_WASI_VERSION, JS_WORLD};
 use courier_generator::{Language, Sdk};
@@ -15,46 +14,10 @@ use wit_parser::{Resolve, WorldItem};
 
 /// The retargeted WIT is the vendored one with versions changed: it is pinned through the
 /// checked-in SDK (drift test) and checked structurally below, not copied here again.
-fn golden_paths(sdk: &Sdk) -> Vec<&String> {
-    sdk.files
-        .keys()
-        .filter(|p| !p.starts_with("wit/deps/"))
-        .collect()
-}
-
 #[test]
 fn js_backend_matches_golden_files() {
     let sdk = common::generate_from(&common::vendored_wit(), Language::Js, Some("golden-sdk"));
-    let golden_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/js");
-    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
-    let mut failures = Vec::new();
-    for path in golden_paths(&sdk) {
-        let contents = &sdk.files[path];
-        let golden = golden_dir.join(path);
-        if update {
-            std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
-            std::fs::write(&golden, contents).unwrap();
-            continue;
-        }
-        match std::fs::read(&golden) {
-            Ok(expected) if &expected == contents => {}
-            Ok(expected) => failures.push(format!(
-                "{path} differs from the golden copy:\n{}",
-                similar::TextDiff::from_lines(
-                    String::from_utf8_lossy(&expected).as_ref(),
-                    String::from_utf8_lossy(contents).as_ref()
-                )
-                .unified_diff()
-                .header("golden", "generated")
-            )),
-            Err(_) => failures.push(format!("{path}: no golden copy at {}", golden.display())),
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{}\n\nIf the change is intended: UPDATE_GOLDEN=1 cargo test -p courier-generator --test js",
-        failures.join("\n")
-    );
+    common::check_golden(&sdk, "js", |p| !p.starts_with("wit/deps/"), "js");
 }
 
 /// Writes the SDK's `wit/` to a temporary folder and parses it as ComponentizeJS would.

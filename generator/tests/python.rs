@@ -7,8 +7,6 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
 use courier_generator::{Language, Model, Wit};
 
 fn changed_lines(before: &str, after: &str) -> Vec<String> {
@@ -19,19 +17,6 @@ fn changed_lines(before: &str, after: &str) -> Vec<String> {
         .collect()
 }
 
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
-}
-
 #[test]
 fn python_backend_matches_golden_files() {
     let sdk = common::generate_from(
@@ -39,43 +24,7 @@ fn python_backend_matches_golden_files() {
         Language::Python,
         Some("golden_sdk"),
     );
-    let golden_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/python");
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        let _ = std::fs::remove_dir_all(&golden_dir);
-        sdk.write(&golden_dir).unwrap();
-        return;
-    }
-    let mut failures = Vec::new();
-    for (path, contents) in &sdk.files {
-        match std::fs::read(golden_dir.join(path)) {
-            Ok(expected) if &expected == contents => {}
-            Ok(expected) => failures.push(format!(
-                "{path} differs from the golden copy:\n{}",
-                similar::TextDiff::from_lines(
-                    String::from_utf8_lossy(&expected),
-                    String::from_utf8_lossy(contents)
-                )
-                .unified_diff()
-                .header("golden", "generated")
-            )),
-            Err(_) => failures.push(format!("{path}: no golden copy")),
-        }
-    }
-    for file in walk(&golden_dir) {
-        let rel = file
-            .strip_prefix(&golden_dir)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        if !sdk.files.contains_key(&rel) {
-            failures.push(format!("{rel}: golden file is no longer generated"));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{}\n\nIf the change is intended: UPDATE_GOLDEN=1 cargo test -p courier-generator --test python",
-        failures.join("\n")
-    );
+    common::check_golden(&sdk, "python", |_| true, "python");
 }
 
 #[test]

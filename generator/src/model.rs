@@ -117,6 +117,15 @@ pub struct RequestOption {
     pub docs: Option<String>,
 }
 
+impl RequestOption {
+    /// Whether the option is a wasi:clocks `duration` (nanoseconds), which every SDK shows as
+    /// its language's duration type.
+    pub fn is_duration(&self) -> bool {
+        matches!(&self.ty, TypeRef::Alias { wit_name, target }
+            if wit_name == "duration" && **target == TypeRef::U64)
+    }
+}
+
 /// A handler function.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HandlerSignature {

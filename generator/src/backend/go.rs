@@ -524,8 +524,7 @@ fn options(model: &Model) -> Result<Vec<GoOption>> {
         .request_options
         .iter()
         .map(|o| {
-            let is_duration = matches!(&o.ty, TypeRef::Alias { wit_name, target }
-                if wit_name == "duration" && **target == TypeRef::U64);
+            let is_duration = o.is_duration();
             let ty = if is_duration {
                 "time.Duration".to_string()
             } else {
@@ -543,43 +542,29 @@ fn options(model: &Model) -> Result<Vec<GoOption>> {
         .collect()
 }
 
-/// Splits `method`/`scheme` into fixed tokens and the one `other(string)` case.
+/// `method`/`scheme` as raw constructors and tag constants, keyed by their wire tokens.
 fn tokens(
     cases: &[Case],
     variant: &str,
     raw_type: &str,
     token: fn(&str) -> String,
 ) -> Result<GoTokens> {
-    let mut fixed = Vec::new();
-    let mut tags = Vec::new();
-    let mut other = None;
-    for c in cases {
-        let name = go_name(&c.wit_name);
-        let ctor = format!("Make{raw_type}{name}");
-        match &c.payload {
-            None => {
-                fixed.push((token(&c.wit_name), ctor));
-                tags.push((token(&c.wit_name), format!("{raw_type}_{name}")));
-            }
-            Some(TypeRef::String) if other.is_none() => other = Some((ctor, name)),
-            Some(t) => {
-                return Err(Error::new(format!(
-                    "case {variant}.{} has payload {t:?}; the Go backend expects one catch-all `other(string)`",
-                    c.wit_name
-                )))
-            }
-        }
-    }
-    let other = other.ok_or_else(|| {
-        Error::new(format!("variant {variant} has no `other(string)` case"))
-            .hint("the Go SDK maps unknown tokens to it; wasi:http 0.2 always has one")
-    })?;
-    let (other, other_getter) = other;
+    let (fixed, other) = super::split_tokens(cases, variant, "Go")?;
+    let ctor = |c: &Case| format!("Make{raw_type}{}", go_name(&c.wit_name));
     Ok(GoTokens {
-        fixed,
-        tags,
-        other,
-        other_getter,
+        fixed: fixed
+            .iter()
+            .map(|c| (token(&c.wit_name), ctor(c)))
+            .collect(),
+        tags: fixed
+            .iter()
+            .map(|c| {
+                let tag = format!("{raw_type}_{}", go_name(&c.wit_name));
+                (token(&c.wit_name), tag)
+            })
+            .collect(),
+        other: ctor(other),
+        other_getter: go_name(&other.wit_name),
     })
 }
 

@@ -468,8 +468,7 @@ fn options(model: &Model) -> Result<Vec<JsOption>> {
         .request_options
         .iter()
         .map(|o| {
-            let is_duration = matches!(&o.ty, TypeRef::Alias { wit_name, target }
-                if wit_name == "duration" && **target == TypeRef::U64);
+            let is_duration = o.is_duration();
             let ts_type = if is_duration {
                 "number".to_string()
             } else {
@@ -487,28 +486,17 @@ fn options(model: &Model) -> Result<Vec<JsOption>> {
         .collect()
 }
 
-/// Splits `method`/`scheme` into fixed tokens and the one `other(string)` case. The case
-/// names are the JS bindings' variant tags as they are (ComponentizeJS keeps WIT names).
+/// `method`/`scheme` keyed by their wire tokens. The case names are the JS bindings' variant
+/// tags as they are (ComponentizeJS keeps WIT names).
 fn tokens(cases: &[Case], variant: &str, token: fn(&str) -> String) -> Result<JsTokens> {
-    let mut fixed = Vec::new();
-    let mut other = None;
-    for c in cases {
-        match &c.payload {
-            None => fixed.push((token(&c.wit_name), c.wit_name.clone())),
-            Some(TypeRef::String) if other.is_none() => other = Some(c.wit_name.clone()),
-            Some(t) => {
-                return Err(Error::new(format!(
-                    "case {variant}.{} has payload {t:?}; the JS backend expects one catch-all `other(string)`",
-                    c.wit_name
-                )))
-            }
-        }
-    }
-    let other = other.ok_or_else(|| {
-        Error::new(format!("variant {variant} has no `other(string)` case"))
-            .hint("the JS SDK maps unknown tokens to it; wasi:http 0.2 always has one")
-    })?;
-    Ok(JsTokens { fixed, other })
+    let (fixed, other) = super::split_tokens(cases, variant, "JS")?;
+    Ok(JsTokens {
+        fixed: fixed
+            .iter()
+            .map(|c| (token(&c.wit_name), c.wit_name.clone()))
+            .collect(),
+        other: other.wit_name.clone(),
+    })
 }
 
 /// The TypeScript type of a payload as the ComponentizeJS bindings deliver it.

@@ -4,8 +4,8 @@
 
 use wit_parser::{Resolve, WorldId};
 
-use crate::error::Result;
-use crate::model::Model;
+use crate::error::{Error, Result};
+use crate::model::{Case, Model, TypeRef};
 
 pub mod go;
 pub mod js;
@@ -32,6 +32,35 @@ pub trait Backend {
     fn generate(&self, input: &Input<'_>) -> Result<Vec<File>>;
 }
 
+/// Splits the cases of `method`/`scheme` into the fixed tokens and the one `other(string)`
+/// case every SDK maps unknown tokens to. `lang` names the backend in errors.
+pub fn split_tokens<'a>(
+    cases: &'a [Case],
+    variant: &str,
+    lang: &str,
+) -> Result<(Vec<&'a Case>, &'a Case)> {
+    let mut fixed = Vec::new();
+    let mut other = None;
+    for c in cases {
+        match &c.payload {
+            None => fixed.push(c),
+            Some(TypeRef::String) if other.is_none() => other = Some(c),
+            Some(t) => {
+                return Err(Error::new(format!(
+                    "case {variant}.{} has payload {t:?}; the {lang} backend expects one catch-all `other(string)`",
+                    c.wit_name
+                )))
+            }
+        }
+    }
+    let other = other.ok_or_else(|| {
+        Error::new(format!("variant {variant} has no `other(string)` case")).hint(format!(
+            "the {lang} SDK maps unknown tokens to it; wasi:http 0.2 always has one"
+        ))
+    })?;
+    Ok((fixed, other))
+}
+
 /// Shared naming helpers: WIT kebab names to language identifiers.
 pub mod naming {
     use heck::{ToSnakeCase, ToUpperCamelCase};
@@ -54,5 +83,34 @@ pub mod naming {
             | "try" | "gen" => format!("{s}_"),
             _ => s,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(name: &str, payload: Option<TypeRef>) -> Case {
+        Case {
+            wit_name: name.into(),
+            payload,
+            docs: None,
+        }
+    }
+
+    #[test]
+    fn split_tokens_needs_exactly_one_string_catch_all() {
+        let cases = [case("get", None), case("other", Some(TypeRef::String))];
+        let (fixed, other) = split_tokens(&cases, "method", "Go").unwrap();
+        assert_eq!(fixed.len(), 1);
+        assert_eq!(other.wit_name, "other");
+
+        let missing = split_tokens(&cases[..1], "method", "Go").unwrap_err();
+        assert!(missing.to_string().contains("no `other(string)` case"));
+        assert!(missing.hint_text().unwrap().contains("Go SDK"));
+
+        let odd = [case("get", Some(TypeRef::U8))];
+        let wrong = split_tokens(&odd, "method", "Rust").unwrap_err();
+        assert!(wrong.to_string().contains("the Rust backend expects"));
     }
 }

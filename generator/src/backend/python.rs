@@ -460,8 +460,7 @@ fn options(model: &Model) -> Result<Vec<PyOption>> {
         .request_options
         .iter()
         .map(|o| {
-            let is_duration = matches!(&o.ty, TypeRef::Alias { wit_name, target }
-                if wit_name == "duration" && **target == TypeRef::U64);
+            let is_duration = o.is_duration();
             let ty = if is_duration {
                 "float".to_string()
             } else {
@@ -480,33 +479,19 @@ fn options(model: &Model) -> Result<Vec<PyOption>> {
         .collect()
 }
 
-/// Splits `method`/`scheme` into fixed tokens and the one `other(string)` case.
+/// `method`/`scheme` as the raw binding classes, keyed by their wire tokens.
 fn tokens(
     cases: &[Case],
     variant: &str,
     raw_prefix: &str,
     token: fn(&str) -> String,
 ) -> Result<PyTokens> {
-    let mut fixed = Vec::new();
-    let mut other = None;
-    for c in cases {
-        let raw = format!("{raw_prefix}_{}", upper_camel(&c.wit_name));
-        match &c.payload {
-            None => fixed.push((token(&c.wit_name), raw)),
-            Some(TypeRef::String) if other.is_none() => other = Some(raw),
-            Some(t) => {
-                return Err(Error::new(format!(
-                    "case {variant}.{} has payload {t:?}; the Python backend expects one catch-all `other(string)`",
-                    c.wit_name
-                )))
-            }
-        }
-    }
-    let other = other.ok_or_else(|| {
-        Error::new(format!("variant {variant} has no `other(string)` case"))
-            .hint("the Python SDK maps unknown tokens to it; wasi:http 0.2 always has one")
-    })?;
-    Ok(PyTokens { fixed, other })
+    let (fixed, other) = super::split_tokens(cases, variant, "Python")?;
+    let raw = |c: &Case| format!("{raw_prefix}_{}", upper_camel(&c.wit_name));
+    Ok(PyTokens {
+        fixed: fixed.iter().map(|c| (token(&c.wit_name), raw(c))).collect(),
+        other: raw(other),
+    })
 }
 
 /// The SDK-side Python type of a payload type. Records are mirrored as SDK dataclasses.

@@ -314,8 +314,7 @@ fn options(model: &Model) -> Result<Vec<RustOption>> {
         .request_options
         .iter()
         .map(|o| {
-            let is_duration = matches!(&o.ty, TypeRef::Alias { wit_name, target }
-                if wit_name == "duration" && **target == TypeRef::U64);
+            let is_duration = o.is_duration();
             let ty = if is_duration {
                 "std::time::Duration".to_string()
             } else {
@@ -333,27 +332,16 @@ fn options(model: &Model) -> Result<Vec<RustOption>> {
         .collect()
 }
 
-/// Splits `method`/`scheme` into fixed tokens and the one `other(string)` case.
+/// `method`/`scheme` as Rust enum variants, keyed by their wire tokens.
 fn tokens(cases: &[Case], variant: &str, token: fn(&str) -> String) -> Result<RustTokens> {
-    let mut fixed = Vec::new();
-    let mut other = None;
-    for c in cases {
-        match &c.payload {
-            None => fixed.push((token(&c.wit_name), upper_camel(&c.wit_name))),
-            Some(TypeRef::String) if other.is_none() => other = Some(upper_camel(&c.wit_name)),
-            Some(t) => {
-                return Err(Error::new(format!(
-                    "case {variant}.{} has payload {t:?}; the Rust backend expects one catch-all `other(string)`",
-                    c.wit_name
-                )))
-            }
-        }
-    }
-    let other = other.ok_or_else(|| {
-        Error::new(format!("variant {variant} has no `other(string)` case"))
-            .hint("the Rust SDK maps unknown tokens to it; wasi:http 0.2 always has one")
-    })?;
-    Ok(RustTokens { fixed, other })
+    let (fixed, other) = super::split_tokens(cases, variant, "Rust")?;
+    Ok(RustTokens {
+        fixed: fixed
+            .iter()
+            .map(|c| (token(&c.wit_name), upper_camel(&c.wit_name)))
+            .collect(),
+        other: upper_camel(&other.wit_name),
+    })
 }
 
 /// The SDK-side Rust type of a payload type. Records are mirrored as SDK structs.

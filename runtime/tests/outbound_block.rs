@@ -6,7 +6,7 @@ mod support;
 use std::collections::HashMap;
 
 use courier_runtime::LoadOptions;
-use support::{enc, get, serve_with, TestApp, Upstream};
+use support::{fetch, serve_with, TestApp, Upstream};
 
 fn manifest() -> String {
     "spin_manifest_version = 2\n[application]\nname = \"block\"\n\
@@ -36,12 +36,6 @@ async fn serve(
         },
     )
     .await
-}
-
-async fn fetch(addr: std::net::SocketAddr, url: &str) -> String {
-    let reply = get(addr, &format!("/fetch?url={}", enc(url)), &[]).await;
-    assert_eq!(reply.status, 200, "{reply:?}");
-    reply.body
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

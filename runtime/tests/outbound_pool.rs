@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use courier_runtime::LoadOptions;
 use support::net::SlowUpstream;
-use support::{enc, get, serve_with, TestApp, Upstream};
+use support::{fetch, serve_with, TestApp, Upstream};
 
 fn manifest() -> String {
     "spin_manifest_version = 2\n[application]\nname = \"pool\"\n\
@@ -26,12 +26,6 @@ async fn serve(app: &TestApp, runtime_config: &str) -> courier_runtime::RunningA
         },
     )
     .await
-}
-
-async fn fetch(addr: std::net::SocketAddr, url: &str) -> String {
-    let reply = get(addr, &format!("/fetch?url={}", enc(url)), &[]).await;
-    assert_eq!(reply.status, 200, "{reply:?}");
-    reply.body
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

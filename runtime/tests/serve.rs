@@ -6,7 +6,7 @@ mod support;
 use std::collections::HashMap;
 
 use courier_runtime::LoadOptions;
-use support::{enc, get, serve, serve_with, TestApp, Upstream};
+use support::{enc, fetch, get, serve, serve_with, TestApp, Upstream};
 
 fn app(components: &str) -> String {
     format!("spin_manifest_version = 2\n[application]\nname = \"test\"\n{components}")
@@ -16,12 +16,6 @@ fn one(allowed: &str) -> String {
     app(&format!(
         "[[trigger.http]]\nroute = \"/...\"\ncomponent = \"front\"\n[component.front]\nsource = \"{{probe}}\"\nallowed_outbound_hosts = [{allowed}]\n"
     ))
-}
-
-async fn fetch(addr: std::net::SocketAddr, url: &str) -> String {
-    let reply = get(addr, &format!("/fetch?url={}", enc(url)), &[]).await;
-    assert_eq!(reply.status, 200, "{reply:?}");
-    reply.body
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -182,6 +182,14 @@ pub async fn get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Repl
     }
 }
 
+/// Ask the probe to `GET url` and return its report (`status=…` or `error=…`); the probe
+/// itself must answer 200.
+pub async fn fetch(addr: SocketAddr, url: &str) -> String {
+    let reply = get(addr, &format!("/fetch?url={}", enc(url)), &[]).await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    reply.body
+}
+
 /// Percent-encode a query value for the probe's `/fetch?url=…`.
 pub fn enc(s: &str) -> String {
     s.bytes()

@@ -58,6 +58,15 @@ struct Idle {
     since: Instant,
 }
 
+impl Idle {
+    fn now(connection: H1) -> Self {
+        Self {
+            connection,
+            since: Instant::now(),
+        }
+    }
+}
+
 pub struct Pool {
     enabled: bool,
     h1: Mutex<HashMap<PoolKey, Vec<Idle>>>,
@@ -127,14 +136,14 @@ impl Pool {
                     return;
                 }
                 let mut h1 = self.h1.lock().unwrap_or_else(|e| e.into_inner());
-                let idle = h1.entry(key.clone()).or_default();
-                let now = Instant::now();
-                idle.retain(|e| !e.connection.sender.is_closed() && now - e.since < IDLE_TIMEOUT);
-                if idle.len() < MAX_IDLE_PER_ORIGIN {
-                    idle.push(Idle {
-                        connection,
-                        since: now,
-                    });
+                // Closed and expired entries are dropped by `checkout`, the next to look.
+                match h1.get_mut(key) {
+                    Some(idle) if idle.len() >= MAX_IDLE_PER_ORIGIN => {}
+                    Some(idle) => idle.push(Idle::now(connection)),
+                    // The key is cloned once per origin, not on every return.
+                    None => {
+                        h1.insert(key.clone(), vec![Idle::now(connection)]);
+                    }
                 }
                 drop(h1);
                 self.returned.notify_waiters();

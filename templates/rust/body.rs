@@ -6,6 +6,7 @@ use crate::bindings::wasi::http::types as raw;
 use crate::bindings::wasi::io::streams::{InputStream, OutputStream, StreamError};
 use crate::error::{Error, ErrorCode, FromRaw};
 use crate::executor;
+use crate::wire;
 
 /// Largest read asked of the host at once.
 const READ_CHUNK: u64 = 64 * 1024;
@@ -106,13 +107,24 @@ impl OutgoingBody {
 
     /// Flushes and ends the body. The host may report a late error (e.g. a body longer
     /// than its `Content-Length`) here.
-    pub async fn finish(mut self) -> Result<(), Error> {
+    pub async fn finish(self) -> Result<(), Error> {
+        self.finish_with_trailers(&[]).await
+    }
+
+    /// Like [`OutgoingBody::finish`], then sends `trailers` after the body (none when empty).
+    /// Over HTTP/1.1 a host sends only the trailers the message declared in a `Trailer`
+    /// header, so name them there when building the request or response.
+    pub async fn finish_with_trailers(mut self, trailers: &[(String, Vec<u8>)]) -> Result<(), Error> {
         if self.stream.is_some() {
             self.flush().await?;
         }
         drop(self.stream.take());
+        let fields = match trailers {
+            [] => None,
+            list => Some(wire::fields_from_list(list)?),
+        };
         let body = self.body.take().ok_or_else(|| Error::Io("body already finished".into()))?;
-        raw::OutgoingBody::finish(body, None).map_err(|code| Error::Http(ErrorCode::from_raw(code)))
+        raw::OutgoingBody::finish(body, fields).map_err(|code| Error::Http(ErrorCode::from_raw(code)))
     }
 }
 
@@ -125,17 +137,25 @@ async fn flush_stream(stream: &OutputStream) -> Result<(), StreamError> {
     Ok(())
 }
 
-/// A body being read: call [`IncomingBody::chunk`] until it returns `None`.
+/// A body being read: call [`IncomingBody::chunk`] until it returns `None`, then
+/// [`IncomingBody::trailers`] holds the trailers the message ended with.
 pub struct IncomingBody {
     // The stream is a child of the body: it must drop first.
     stream: Option<InputStream>,
     body: Option<raw::IncomingBody>,
+    trailers: Vec<(String, Vec<u8>)>,
 }
 
 impl IncomingBody {
     pub(crate) fn new(body: raw::IncomingBody) -> Result<Self, Error> {
         let stream = body.stream().map_err(|()| Error::Io("body stream already taken".into()))?;
-        Ok(Self { stream: Some(stream), body: Some(body) })
+        Ok(Self { stream: Some(stream), body: Some(body), trailers: Vec::new() })
+    }
+
+    /// The trailers, in order with repeated names kept: empty until the body has been read
+    /// to its end, and when the message had none.
+    pub fn trailers(&self) -> &[(String, Vec<u8>)] {
+        &self.trailers
     }
 
     /// The next chunk, `None` at the end of the body.
@@ -145,12 +165,11 @@ impl IncomingBody {
             match stream.read(READ_CHUNK) {
                 Ok(bytes) if bytes.is_empty() => executor::wait(stream.subscribe()).await,
                 Ok(bytes) => return Some(Ok(bytes)),
-                Err(StreamError::Closed) => {
-                    self.end();
-                    return None;
-                }
+                // The end of the body; a failure to deliver the trailers counts as a read error.
+                Err(StreamError::Closed) => return self.end().await.err().map(Err),
                 Err(err) => {
-                    self.end();
+                    drop(self.stream.take());
+                    drop(self.body.take());
                     return Some(Err(stream_error(err)));
                 }
             }
@@ -159,6 +178,11 @@ impl IncomingBody {
 
     /// Reads the rest of the body into memory.
     pub async fn read_all(mut self) -> Result<Vec<u8>, Error> {
+        self.read_to_end().await
+    }
+
+    /// Reads the rest of the body into memory, keeping the trailers readable.
+    pub(crate) async fn read_to_end(&mut self) -> Result<Vec<u8>, Error> {
         let mut all = Vec::new();
         while let Some(chunk) = self.chunk().await {
             all.extend_from_slice(&chunk?);
@@ -166,11 +190,21 @@ impl IncomingBody {
         Ok(all)
     }
 
-    /// Drops the stream, then finishes the body (trailers are not read by this SDK).
-    fn end(&mut self) {
+    /// Drops the stream, finishes the body and waits for its trailers.
+    async fn end(&mut self) -> Result<(), Error> {
         drop(self.stream.take());
-        if let Some(body) = self.body.take() {
-            drop(raw::IncomingBody::finish(body));
+        let Some(body) = self.body.take() else { return Ok(()) };
+        let future = raw::IncomingBody::finish(body);
+        loop {
+            match future.get() {
+                None => executor::wait(future.subscribe()).await,
+                Some(Ok(Ok(fields))) => {
+                    self.trailers = fields.map(|f| f.entries()).unwrap_or_default();
+                    return Ok(());
+                }
+                Some(Ok(Err(code))) => return Err(Error::Http(ErrorCode::from_raw(code))),
+                Some(Err(())) => return Err(Error::Io("trailers already taken".into())),
+            }
         }
     }
 }

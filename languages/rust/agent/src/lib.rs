@@ -7,7 +7,7 @@ mod protocol;
 mod steps;
 
 use courier_sdk::executor;
-use courier_sdk::http::{self, IncomingRequest, OutgoingRequest, Response};
+use courier_sdk::http::{self, FromIncomingResponse, IncomingRequest, OutgoingRequest, Response};
 
 use protocol::{hex_sha256, Instruction};
 
@@ -93,9 +93,11 @@ async fn proxy(req: IncomingRequest, method: ::http::Method) -> Response {
         .filter(|(n, _)| !n.to_ascii_lowercase().starts_with("courier-"))
         .cloned()
         .collect();
+    // Hosts drop transfer-encoding; declared trailers also mean a (chunked) body.
     let has_body = headers.iter().any(|(n, v)| {
         (n.eq_ignore_ascii_case("content-length") && v.as_slice() != b"0")
             || n.eq_ignore_ascii_case("transfer-encoding")
+            || n.eq_ignore_ascii_case("trailer")
     });
     let mut outgoing = match OutgoingRequest::new(&method, &target, &forward) {
         Ok(o) => o,
@@ -113,7 +115,7 @@ async fn proxy(req: IncomingRequest, method: ::http::Method) -> Response {
         while let Some(chunk) = inbound_body.chunk().await {
             out.write_all(&chunk?).await?;
         }
-        out.finish().await
+        out.finish_with_trailers(inbound_body.trailers()).await
     };
     let (response, copied) =
         steps::join2(http::send::<_, http::IncomingResponse>(outgoing), copy).await;
@@ -122,13 +124,10 @@ async fn proxy(req: IncomingRequest, method: ::http::Method) -> Response {
         (Err(e), _) => return json(502, &steps::error_verdict(&e, "response", None, None)),
         (Ok(r), Ok(())) => r,
     };
+    // The buffered response keeps the upstream's status, headers, body and trailers.
     let status = response.status();
-    let mut builder = Response::builder().status(status);
-    for (n, v) in response.headers() {
-        builder = builder.header(n, v);
-    }
-    match response.into_body_bytes().await {
-        Ok(body) => builder.body(body).build(),
+    match Response::from_incoming_response(response).await {
+        Ok(buffered) => buffered,
         Err(e) => json(
             502,
             &steps::error_verdict(&e, "body-read", Some(status), None),

@@ -127,9 +127,15 @@ fn text_headers(h: &[(String, Vec<u8>)]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn response_verdict(
+/// What a response carried, for its verdict.
+struct Received<'a> {
     status: u16,
-    headers: &[(String, Vec<u8>)],
+    headers: &'a [(String, Vec<u8>)],
+    trailers: &'a [(String, Vec<u8>)],
+}
+
+fn response_verdict(
+    received: Received<'_>,
     len: u64,
     sha: String,
     body: Option<Vec<u8>>,
@@ -138,8 +144,9 @@ fn response_verdict(
 ) -> Value {
     let mut v = json!({
         "kind": "response",
-        "status": status,
-        "headers": text_headers(headers),
+        "status": received.status,
+        "headers": text_headers(received.headers),
+        "trailers": text_headers(received.trailers),
         "body_len": len,
         "body_sha256": sha,
         "lookups": lookups,
@@ -160,9 +167,6 @@ fn response_verdict(
 
 /// Performs one step and returns its verdict; never panics on a failed request.
 pub async fn perform(step: &Step, inbound: &[(String, Vec<u8>)]) -> Value {
-    if !step.trailers.is_empty() {
-        return unsupported("the Rust SDK does not send request trailers");
-    }
     let method = match ::http::Method::from_bytes(step.method.as_bytes()) {
         Ok(m) => m,
         Err(e) => return plain_error("HTTP-request-method-invalid", e.to_string(), "request"),
@@ -178,11 +182,12 @@ pub async fn perform(step: &Step, inbound: &[(String, Vec<u8>)]) -> Value {
         }
     };
     match step.api.as_str() {
-        "send" | "fetch" | "get" | "post" if step.chunks.is_none() => {
+        // A buffered `Request` has no trailers: sending them takes the streaming body.
+        "send" | "fetch" | "get" | "post" if step.chunks.is_none() && step.trailers.is_empty() => {
             buffered(step, method, body.unwrap_or_default(), inbound).await
         }
         "send" | "fetch" | "stream" => streaming(step, method, body, inbound).await,
-        "get" | "post" => unsupported("chunked bodies need the streaming API"),
+        "get" | "post" => unsupported("chunked bodies and trailers need the streaming API"),
         other => unsupported(&format!("unknown api `{other}`")),
     }
 }
@@ -222,9 +227,13 @@ async fn buffered(
                 .collect();
             let body = r.body();
             let inline = (body.len() as u64 <= step.max_inline_body).then(|| body.to_vec());
+            let received = Received {
+                status: r.status(),
+                headers: r.headers(),
+                trailers: r.trailers(),
+            };
             response_verdict(
-                r.status(),
-                r.headers(),
+                received,
                 body.len() as u64,
                 hex_sha256(body),
                 inline,
@@ -245,20 +254,40 @@ async fn streaming(
     inbound: &[(String, Vec<u8>)],
 ) -> Value {
     let started = Instant::now();
-    let mut request = match OutgoingRequest::new(&method, &url(step), &headers(step, inbound)) {
+    let mut request_headers = headers(step, inbound);
+    let trailers: Vec<(String, Vec<u8>)> = step
+        .trailers
+        .iter()
+        .map(|(n, v)| (n.clone(), v.clone().into_bytes()))
+        .collect();
+    let declared = request_headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("trailer"));
+    if !trailers.is_empty() && !declared {
+        // Declare them (RFC 9110 section 6.6.2): HTTP/1.1 hosts send only declared trailers.
+        let mut names: Vec<&str> = Vec::new();
+        for (name, _) in &trailers {
+            if !names.contains(&name.as_str()) {
+                names.push(name);
+            }
+        }
+        request_headers.push(("trailer".into(), names.join(", ").into_bytes()));
+    }
+    let mut request = match OutgoingRequest::new(&method, &url(step), &request_headers) {
         Ok(r) => r,
         Err(e) => return error_verdict(&e, "request", None, Some(ms(started))),
     };
     request.set_options(options(step));
-    let outgoing = match &body {
-        Some(_) => request.take_body(),
-        None => None,
+    let outgoing = match body.is_some() || !trailers.is_empty() {
+        true => request.take_body(),
+        false => None,
     };
     let pieces: Vec<u64> = step.chunks.clone().unwrap_or_default();
     let write = async move {
-        let (Some(mut out), Some(bytes)) = (outgoing, body) else {
+        let Some(mut out) = outgoing else {
             return Ok(());
         };
+        let bytes = body.unwrap_or_default();
         let mut rest: &[u8] = &bytes;
         for size in pieces {
             let n = (size as usize).min(rest.len());
@@ -269,7 +298,7 @@ async fn streaming(
         if !rest.is_empty() {
             out.write_all(rest).await?;
         }
-        out.finish().await
+        out.finish_with_trailers(&trailers).await
     };
     let (response, written) = join2(http::send::<_, IncomingResponse>(request), write).await;
     let response = match (response, written) {
@@ -303,9 +332,13 @@ async fn streaming(
         }
     }
     let (len, digest, inline) = sha.finish();
-    response_verdict(
+    let received = Received {
         status,
-        &headers,
+        headers: &headers,
+        trailers: body.trailers(),
+    };
+    response_verdict(
+        received,
         len,
         digest,
         inline,

@@ -10,6 +10,7 @@ pub struct Response {
     status: u16,
     headers: Vec<(String, Vec<u8>)>,
     body: Vec<u8>,
+    trailers: Vec<(String, Vec<u8>)>,
 }
 impl Response {
     /// A response with no headers.
@@ -18,6 +19,7 @@ impl Response {
             status,
             headers: Vec::new(),
             body: body.into_bytes(),
+            trailers: Vec::new(),
         }
     }
     /// Starts building a `200 OK` with an empty body.
@@ -50,6 +52,10 @@ impl Response {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+    /// Trailers after the body, in order with repeated names kept.
+    pub fn trailers(&self) -> &[(String, Vec<u8>)] {
+        &self.trailers
+    }
 }
 /// Builds a [`Response`].
 #[derive(Debug, Clone)]
@@ -68,6 +74,16 @@ impl ResponseBuilder {
     }
     pub fn body(mut self, body: impl IntoBody) -> Self {
         self.response.body = body.into_bytes();
+        self
+    }
+    /// Appends a trailer, sent after the body. Over HTTP/1.1 only trailers named in a
+    /// `Trailer` header reach the client, so declare it: `.header("trailer", "x-checksum")`.
+    pub fn trailer(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<Vec<u8>>,
+    ) -> Self {
+        self.response.trailers.push((name.into(), value.into()));
         self
     }
     pub fn build(self) -> Response {
@@ -122,10 +138,17 @@ impl FromIncomingResponse for Response {
     async fn from_incoming_response(response: IncomingResponse) -> Result<Self, Error> {
         let status = response.status();
         let headers = response.headers();
-        let body = response.into_body_bytes().await?;
-        Ok(Response { status, headers, body })
+        let mut incoming = response.into_body()?;
+        let body = incoming.read_to_end().await?;
+        Ok(Response {
+            status,
+            headers,
+            body,
+            trailers: incoming.trailers().to_vec(),
+        })
     }
 }
+/// `http::Response` has no place for trailers: they are dropped (use [`Response`] to keep them).
 impl<B: From<Vec<u8>>> FromIncomingResponse for ::http::Response<B> {
     async fn from_incoming_response(response: IncomingResponse) -> Result<Self, Error> {
         let buffered = Response::from_incoming_response(response).await?;

@@ -58,21 +58,21 @@ where
     })
 }
 async fn respond(response_out: raw::ResponseOutparam, response: Response) {
-    let (response, bytes) = match outgoing_response(&response) {
-        Ok(ok) => (ok, response.into_body()),
+    let (outgoing, response) = match outgoing_response(&response) {
+        Ok(ok) => (ok, response),
         Err(e) => {
             let fallback = Response::new(500, format!("invalid response: {e}\n"));
             match outgoing_response(&fallback) {
-                Ok(ok) => (ok, fallback.into_body()),
+                Ok(ok) => (ok, fallback),
                 Err(_) => return,
             }
         }
     };
-    let Ok(raw_body) = response.body() else { return };
-    raw::ResponseOutparam::set(response_out, Ok(response));
+    let Ok(raw_body) = outgoing.body() else { return };
+    raw::ResponseOutparam::set(response_out, Ok(outgoing));
     let mut body = OutgoingBody::new(raw_body);
-    if body.write_all(&bytes).await.is_ok() {
-        let _ = body.finish().await;
+    if body.write_all(response.body()).await.is_ok() {
+        let _ = body.finish_with_trailers(response.trailers()).await;
     }
 }
 fn outgoing_response(response: &Response) -> Result<raw::OutgoingResponse, Error> {

@@ -3,7 +3,10 @@ package {{ package }}
 import (
 	"io"
 	"net/http"
+	"net/textproto"
 	"runtime/debug"
+	"sort"
+	"strings"
 
 	raw "{{ module }}/internal/wit/imports/{{ types_pkg }}"
 	streams "{{ module }}/internal/wit/imports/wasi_io_streams"
@@ -17,10 +20,11 @@ const maxWrite = 4096
 const maxRead = 64 * 1024
 
 // writeBody writes everything src yields into the outgoing body, flushing after each piece
-// src returns, then finishes the body. The body is always finished or dropped.
-func writeBody(body *raw.OutgoingBody, src io.Reader) error {
+// src returns, then finishes the body with the trailers that have values once src is done
+// (trailer may be nil). The body is always finished or dropped.
+func writeBody(body *raw.OutgoingBody, src io.Reader, trailer http.Header) error {
 	if src == nil || src == http.NoBody {
-		return finishBody(body)
+		return finishBody(body, trailer)
 	}
 	opened := body.Write()
 	if opened.IsErr() {
@@ -47,16 +51,69 @@ func writeBody(body *raw.OutgoingBody, src io.Reader) error {
 	}
 	// The stream is a child of the body: drop it before finishing.
 	stream.Drop()
-	return finishBody(body)
+	return finishBody(body, trailer)
 }
 
-func finishBody(body *raw.OutgoingBody) error {
+// finishBody ends the body, sending the entries of trailer that have values as its trailers.
+func finishBody(body *raw.OutgoingBody, trailer http.Header) error {
 	defer pauseGC()()
-	finished := raw.OutgoingBodyFinish(body, witTypes.None[*raw.Fields]())
+	trailers := witTypes.None[*raw.Fields]()
+	if entries := fieldEntries(trailer); len(entries) > 0 {
+		fields := raw.FieldsFromList(entries)
+		if fields.IsErr() {
+			body.Drop()
+			return headerErrorFromRaw(fields.Err())
+		}
+		trailers = witTypes.Some(fields.Ok())
+	}
+	finished := raw.OutgoingBodyFinish(body, trailers)
 	if finished.IsErr() {
 		return errorCodeFromRaw(finished.Err())
 	}
 	return nil
+}
+
+// fieldEntries lists h as WIT field entries: names in sorted order, repeated values in order.
+func fieldEntries(h http.Header) []witTypes.Tuple2[string, []uint8] {
+	names := make([]string, 0, len(h))
+	for name := range h {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var entries []witTypes.Tuple2[string, []uint8]
+	for _, name := range names {
+		for _, value := range h[name] {
+			entries = append(entries, witTypes.Tuple2[string, []uint8]{F0: name, F1: []byte(value)})
+		}
+	}
+	return entries
+}
+
+// headerFromEntries builds an http.Header from WIT field entries, names canonicalised.
+func headerFromEntries(entries []witTypes.Tuple2[string, []uint8]) http.Header {
+	h := make(http.Header, len(entries))
+	for _, e := range entries {
+		name := textproto.CanonicalMIMEHeaderKey(e.F0)
+		h[name] = append(h[name], string(e.F1))
+	}
+	return h
+}
+
+// declaredTrailers is what net/http puts in Request.Trailer and Response.Trailer before the
+// body is read: a nil value for every name the message's Trailer header announces.
+func declaredTrailers(h http.Header) http.Header {
+	var declared http.Header
+	for _, value := range h.Values("Trailer") {
+		for _, name := range strings.Split(value, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				if declared == nil {
+					declared = http.Header{}
+				}
+				declared[textproto.CanonicalMIMEHeaderKey(name)] = nil
+			}
+		}
+	}
+	return declared
 }
 
 // writeAll writes p in pieces the host accepts, blocking until each is flushed.
@@ -80,14 +137,17 @@ func writeError(e streams.StreamError) error {
 }
 
 // incomingBody is an http.Response or http.Request body over a WIT incoming-body. Read blocks
-// on the host; Close releases the stream, the body and the parent resource in that order.
+// on the host; at the end of the body it stores the trailers in *trailer, as net/http does
+// before returning io.EOF. Close releases the stream, the body and the parent resource in
+// that order.
 type incomingBody struct {
 	stream *streams.InputStream
 	body   *raw.IncomingBody
 	// parent is the response or request the body belongs to, dropped last.
-	parent interface{ Drop() }
-	done   bool
-	err    error
+	parent  interface{ Drop() }
+	trailer *http.Header
+	done    bool
+	err     error
 }
 
 func newIncomingBody(body *raw.IncomingBody, parent interface{ Drop() }) (*incomingBody, error) {
@@ -116,7 +176,7 @@ func (b *incomingBody) Read(p []byte) (int, error) {
 		if got.IsErr() {
 			e := got.Err()
 			if e.Tag() == streams.StreamError_Closed {
-				b.err = io.EOF
+				b.err = b.readTrailers()
 			} else {
 				b.err = streamError(e.LastOperationFailed())
 			}
@@ -139,14 +199,52 @@ func (b *incomingBody) Close() error {
 	return nil
 }
 
+// readTrailers ends the body and waits for its trailers, merging them into *b.trailer. It
+// returns io.EOF, or the error the host reports instead of the trailers.
+func (b *incomingBody) readTrailers() error {
+	b.stream.Drop()
+	b.stream = nil
+	future := raw.IncomingBodyFinish(b.body)
+	b.body = nil
+	defer future.Drop()
+	pollable := future.Subscribe()
+	pollable.Block()
+	pollable.Drop()
+	defer pauseGC()()
+	got := future.Get()
+	switch {
+	case got.IsNone() || got.Some().IsErr():
+		return &ErrorCode{Code: Code{{ internal_error }}, Detail: "the trailers were not delivered"}
+	case got.Some().Ok().IsErr():
+		return errorCodeFromRaw(got.Some().Ok().Err())
+	}
+	if fields := got.Some().Ok().Ok(); fields.IsSome() {
+		received := headerFromEntries(fields.Some().Entries())
+		fields.Some().Drop()
+		if b.trailer != nil && len(received) > 0 {
+			if *b.trailer == nil {
+				*b.trailer = http.Header{}
+			}
+			for name, values := range received {
+				(*b.trailer)[name] = values
+			}
+		}
+	}
+	return io.EOF
+}
+
 func (b *incomingBody) release() {
 	if b.done {
 		return
 	}
 	b.done = true
-	b.stream.Drop()
-	// finish hands back the trailers future; this SDK does not read trailers.
-	raw.IncomingBodyFinish(b.body).Drop()
+	// The stream is a child of the body, and both are gone once the trailers were read.
+	if b.stream != nil {
+		b.stream.Drop()
+	}
+	if b.body != nil {
+		b.body.Drop()
+	}
 	if b.parent != nil {
 		b.parent.Drop()
 	}

@@ -78,7 +78,9 @@ func proxy(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadGateway, errorVerdict(err, "request", 0, -1))
 		return
 	}
-	out := &http.Request{Method: r.Method, URL: u, Header: http.Header{}, ContentLength: r.ContentLength}
+	// r.Trailer holds the declared trailer names now and their values once the body is read,
+	// which is when the SDK sends out.Trailer: the same map.
+	out := &http.Request{Method: r.Method, URL: u, Header: http.Header{}, ContentLength: r.ContentLength, Trailer: r.Trailer}
 	for name, values := range r.Header {
 		if strings.HasPrefix(strings.ToLower(name), "courier-") {
 			continue
@@ -104,6 +106,9 @@ func proxy(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(resp.StatusCode)
 	_, _ = w.Write(body)
+	for name, values := range resp.Trailer {
+		w.Header()[http.TrailerPrefix+name] = values
+	}
 }
 
 func inspect(w http.ResponseWriter, r *http.Request) {

@@ -216,9 +216,6 @@ func split(data []byte, sizes []int) [][]byte {
 
 // perform runs one step with the SDK and returns its verdict; it never panics on a failed request.
 func perform(s *step, inbound http.Header) map[string]any {
-	if len(s.Trailers) > 0 {
-		return unsupported("the Go SDK does not send request trailers")
-	}
 	api := s.API
 	if api == "" {
 		api = "send"
@@ -254,8 +251,8 @@ func perform(s *step, inbound http.Header) map[string]any {
 	plain := len(s.Headers) == 0 && s.Options == nil && !s.ForwardInboundHeaders
 	var resp *http.Response
 	switch {
-	case (api == "get" || api == "post") && s.Chunks != nil:
-		return unsupported("get/post take a whole body; chunked bodies need send or stream")
+	case (api == "get" || api == "post") && (s.Chunks != nil || len(s.Trailers) > 0):
+		return unsupported("get/post take a whole body; chunked bodies and trailers need send or stream")
 	case api == "get" && method != http.MethodGet, api == "post" && method != http.MethodPost:
 		return unsupported("get/post entries only make GET/POST requests")
 	case api == "get" && plain:
@@ -274,6 +271,13 @@ func perform(s *step, inbound http.Header) map[string]any {
 			} else {
 				req.Body = io.NopCloser(bytes.NewReader(data))
 				req.ContentLength = int64(len(data))
+			}
+		}
+		if len(s.Trailers) > 0 {
+			// net/http's way: the keys announce the trailers, the values go out after the body.
+			req.Trailer = http.Header{}
+			for _, t := range s.Trailers {
+				req.Trailer.Add(t[0], t[1])
 			}
 		}
 		resp, err = courier.Send(req)
@@ -329,6 +333,7 @@ func responseVerdict(s *step, resp *http.Response, started time.Time) map[string
 		"kind":        "response",
 		"status":      resp.StatusCode,
 		"headers":     headerPairs(resp.Header),
+		"trailers":    headerPairs(resp.Trailer),
 		"body_len":    length,
 		"body_sha256": hex.EncodeToString(hash.Sum(nil)),
 		"lookups":     lookups,

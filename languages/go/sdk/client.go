@@ -122,7 +122,7 @@ func roundTrip(req *http.Request, defaults RequestOptions) (*http.Response, erro
 		return nil, errorCodeFromRaw(handled.Err())
 	}
 	future := handled.Ok()
-	if err := writeBody(body, req.Body); err != nil {
+	if err := writeBody(body, req.Body, req.Trailer); err != nil {
 		// A request the host already failed (denied, refused) explains a failed write better.
 		pollable := future.Subscribe()
 		ready := pollable.Ready()
@@ -159,26 +159,21 @@ func roundTrip(req *http.Request, defaults RequestOptions) (*http.Response, erro
 }
 
 // outgoingFields builds the request's header fields: every header of req.Header (names in
-// sorted order, repeated values in order), plus content-length from req.ContentLength when
-// the header is not set. The host rejects forbidden names with a *HeaderError.
+// sorted order, repeated values in order), plus content-length from req.ContentLength and,
+// as net/http does, a Trailer header naming the keys of req.Trailer, when those headers are
+// not set. The host rejects forbidden names with a *HeaderError.
 func outgoingFields(req *http.Request) (*raw.Fields, error) {
-	names := make([]string, 0, len(req.Header))
-	for name := range req.Header {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	var entries []witTypes.Tuple2[string, []uint8]
-	hasLength := false
-	for _, name := range names {
-		if textproto.CanonicalMIMEHeaderKey(name) == "Content-Length" {
-			hasLength = true
-		}
-		for _, value := range req.Header[name] {
-			entries = append(entries, witTypes.Tuple2[string, []uint8]{F0: name, F1: []byte(value)})
-		}
-	}
-	if !hasLength && req.ContentLength > 0 && req.Body != nil && req.Body != http.NoBody {
+	entries := fieldEntries(req.Header)
+	if req.Header.Get("Content-Length") == "" && req.ContentLength > 0 && req.Body != nil && req.Body != http.NoBody {
 		entries = append(entries, witTypes.Tuple2[string, []uint8]{F0: "content-length", F1: []byte(strconv.FormatInt(req.ContentLength, 10))})
+	}
+	if req.Header.Get("Trailer") == "" && len(req.Trailer) > 0 {
+		names := make([]string, 0, len(req.Trailer))
+		for name := range req.Trailer {
+			names = append(names, textproto.CanonicalMIMEHeaderKey(name))
+		}
+		sort.Strings(names)
+		entries = append(entries, witTypes.Tuple2[string, []uint8]{F0: "trailer", F1: []byte(strings.Join(names, ", "))})
 	}
 	fields := raw.FieldsFromList(entries)
 	if fields.IsErr() {
@@ -224,18 +219,13 @@ func setTarget(request *raw.OutgoingRequest, req *http.Request) error {
 }
 
 // incomingResponse turns the WIT response into an *http.Response whose Body reads the
-// response body stream.
+// response body stream; Trailer holds the trailers once the body has returned io.EOF.
 func incomingResponse(req *http.Request, response *raw.IncomingResponse) (*http.Response, error) {
 	defer pauseGC()()
 	status := int(response.Status())
 	headerFields := response.Headers()
-	entries := headerFields.Entries()
+	header := headerFromEntries(headerFields.Entries())
 	headerFields.Drop()
-	header := make(http.Header, len(entries))
-	for _, e := range entries {
-		name := textproto.CanonicalMIMEHeaderKey(e.F0)
-		header[name] = append(header[name], string(e.F1))
-	}
 	consumed := response.Consume()
 	if consumed.IsErr() {
 		response.Drop()
@@ -251,7 +241,7 @@ func incomingResponse(req *http.Request, response *raw.IncomingResponse) (*http.
 			contentLength = n
 		}
 	}
-	return &http.Response{
+	resp := &http.Response{
 		Status:        fmt.Sprintf("%d %s", status, http.StatusText(status)),
 		StatusCode:    status,
 		Proto:         "HTTP/1.1",
@@ -260,6 +250,9 @@ func incomingResponse(req *http.Request, response *raw.IncomingResponse) (*http.
 		Header:        header,
 		Body:          body,
 		ContentLength: contentLength,
+		Trailer:       declaredTrailers(header),
 		Request:       req,
-	}, nil
+	}
+	body.trailer = &resp.Trailer
+	return resp, nil
 }

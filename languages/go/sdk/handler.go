@@ -6,8 +6,8 @@ import (
 	"net/textproto"
 	"net/url"
 	"os"
-	"sort"
 	"strconv"
+	"strings"
 
 	"courier.dev/courier/internal/inbound"
 	raw "courier.dev/courier/internal/wit/imports/wasi_http_types"
@@ -71,13 +71,8 @@ func incomingRequest(request *raw.IncomingRequest) (*http.Request, error) {
 		u.Host = host
 	}
 	headerFields := request.Headers()
-	entries := headerFields.Entries()
+	header := headerFromEntries(headerFields.Entries())
 	headerFields.Drop()
-	header := make(http.Header, len(entries))
-	for _, e := range entries {
-		name := textproto.CanonicalMIMEHeaderKey(e.F0)
-		header[name] = append(header[name], string(e.F1))
-	}
 	consumed := request.Consume()
 	if consumed.IsErr() {
 		request.Drop()
@@ -93,7 +88,7 @@ func incomingRequest(request *raw.IncomingRequest) (*http.Request, error) {
 			contentLength = n
 		}
 	}
-	return &http.Request{
+	r := &http.Request{
 		Method:        method,
 		URL:           u,
 		Proto:         "HTTP/1.1",
@@ -102,9 +97,12 @@ func incomingRequest(request *raw.IncomingRequest) (*http.Request, error) {
 		Header:        header,
 		Body:          body,
 		ContentLength: contentLength,
+		Trailer:       declaredTrailers(header),
 		Host:          host,
 		RequestURI:    target,
-	}, nil
+	}
+	body.trailer = &r.Trailer
+	return r, nil
 }
 
 // responseWriter is the http.ResponseWriter of one inbound request.
@@ -121,24 +119,20 @@ func (w *responseWriter) Header() http.Header {
 	return w.header
 }
 
-// WriteHeader sends the response head: the status and the headers set so far.
+// WriteHeader sends the response head: the status and the headers set so far, except
+// trailers (names with http.TrailerPrefix), which go out after the body.
 func (w *responseWriter) WriteHeader(status int) {
 	if w.started {
 		return
 	}
 	w.started = true
-	names := make([]string, 0, len(w.header))
-	for name := range w.header {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	var entries []witTypes.Tuple2[string, []uint8]
-	for _, name := range names {
-		for _, value := range w.header[name] {
-			entries = append(entries, witTypes.Tuple2[string, []uint8]{F0: name, F1: []byte(value)})
+	head := http.Header{}
+	for name, values := range w.header {
+		if !strings.HasPrefix(name, http.TrailerPrefix) {
+			head[name] = values
 		}
 	}
-	fields := raw.FieldsFromList(entries)
+	fields := raw.FieldsFromList(fieldEntries(head))
 	if fields.IsErr() {
 		w.err = headerErrorFromRaw(fields.Err())
 		fmt.Fprintf(os.Stderr, "response headers rejected: %v\n", w.err)
@@ -178,10 +172,26 @@ func (w *responseWriter) finish() {
 		w.WriteHeader(http.StatusOK)
 	}
 	w.stream.Drop()
-	defer pauseGC()()
-	if finished := raw.OutgoingBodyFinish(w.body, witTypes.None[*raw.Fields]()); finished.IsErr() {
-		fmt.Fprintf(os.Stderr, "finishing the response body: %v\n", errorCodeFromRaw(finished.Err()))
+	if err := finishBody(w.body, w.trailers()); err != nil {
+		fmt.Fprintf(os.Stderr, "finishing the response body: %v\n", err)
 	}
+}
+
+// trailers collects the response trailers as net/http does: the values of the names the
+// Trailer header declared, and every name set with http.TrailerPrefix.
+func (w *responseWriter) trailers() http.Header {
+	trailer := http.Header{}
+	for name := range declaredTrailers(w.header) {
+		if values := w.header[name]; len(values) > 0 {
+			trailer[name] = values
+		}
+	}
+	for name, values := range w.header {
+		if key, ok := strings.CutPrefix(name, http.TrailerPrefix); ok {
+			trailer[textproto.CanonicalMIMEHeaderKey(key)] = values
+		}
+	}
+	return trailer
 }
 
 // errorCodeToRaw maps an SDK error back to a WIT error-code for the host.

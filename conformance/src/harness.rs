@@ -241,19 +241,21 @@ async fn drive(
         let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
         headers.extend(inbound_headers);
         let t = Instant::now();
-        let resp = request(addr, "POST", &target, &headers, Bytes::from(body)).await;
+        let resp = request(addr, "POST", &target, &headers, Bytes::from(body), &[]).await;
         let run_ms = t.elapsed().as_millis() as u64;
         let reply = match resp {
             Err(e) => Err(format!("no answer: {e:#}")),
-            Ok((200, _, b)) => serde_json::from_slice::<RunReply>(&b).map_err(|e| {
+            Ok(Exchange {
+                status: 200, body, ..
+            }) => serde_json::from_slice::<RunReply>(&body).map_err(|e| {
                 format!(
                     "unreadable verdict ({e}): {}",
-                    String::from_utf8_lossy(&b[..b.len().min(300)])
+                    String::from_utf8_lossy(&body[..body.len().min(300)])
                 )
             }),
-            Ok((status, _, b)) => Err(format!(
+            Ok(Exchange { status, body, .. }) => Err(format!(
                 "HTTP {status}: {}",
-                String::from_utf8_lossy(&b[..b.len().min(300)])
+                String::from_utf8_lossy(&body[..body.len().min(300)])
             )),
         };
         match reply {
@@ -298,19 +300,21 @@ async fn drive(
             None => Bytes::new(),
         };
         let t = Instant::now();
-        match request(addr, &ib.method, &ib.path, &ib.headers, body).await {
+        match request(addr, &ib.method, &ib.path, &ib.headers, body, &ib.trailers).await {
             Err(e) => findings.push(Finding {
                 what: label,
                 expected: "a response".into(),
                 actual: format!("{e:#}"),
             }),
-            Ok((status, headers, body)) => {
+            Ok(answer) => {
+                let body = &answer.body;
                 let v = Verdict::Response(ResponseVerdict {
-                    status,
-                    headers,
+                    status: answer.status,
                     body_len: body.len() as u64,
-                    body_sha256: protocol::sha256_hex(&body),
-                    body: std::str::from_utf8(&body).ok().map(str::to_string),
+                    body_sha256: protocol::sha256_hex(body),
+                    body: std::str::from_utf8(body).ok().map(str::to_string),
+                    headers: answer.headers,
+                    trailers: Some(answer.trailers),
                     ..Default::default()
                 });
                 let ms = t.elapsed().as_millis() as u64;
@@ -319,8 +323,10 @@ async fn drive(
                     let head: String = r.body.as_deref().unwrap_or("").chars().take(300).collect();
                     inbound.push(serde_json::json!({
                         "status": r.status,
+                        "headers": r.headers,
                         "body_len": r.body_len,
                         "body_head": head,
+                        "trailers": r.trailers,
                     }));
                 }
             }
@@ -332,15 +338,24 @@ async fn drive(
     Ok(())
 }
 
+/// What the app answered to one request.
+pub struct Exchange {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+    pub trailers: Vec<(String, String)>,
+}
+
 /// One HTTP/1.1 exchange with the app on a fresh connection. A `host` among `headers`
-/// replaces the default one.
+/// replaces the default one; `trailers`, if any, follow the body (which then goes chunked).
 pub async fn request(
     addr: SocketAddr,
     method: &str,
     path: &str,
     headers: &[(String, String)],
     body: Bytes,
-) -> anyhow::Result<(u16, Vec<(String, String)>, Bytes)> {
+    trailers: &[(String, String)],
+) -> anyhow::Result<Exchange> {
     let stream = tokio::net::TcpStream::connect(addr).await?;
     let _ = stream.set_nodelay(true);
     let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
@@ -354,18 +369,43 @@ pub async fn request(
     for (n, v) in headers {
         req = req.header(n.as_str(), v.as_str());
     }
-    let resp = send.send_request(req.body(Full::new(body))?).await?;
+    if !trailers.is_empty() {
+        // A body of known length would go out with content-length, and its trailers nowhere.
+        req = req.header("transfer-encoding", "chunked");
+    }
+    let trailer_map = if trailers.is_empty() {
+        None
+    } else {
+        let mut map = http::HeaderMap::new();
+        for (n, v) in trailers {
+            map.append(
+                http::HeaderName::from_bytes(n.as_bytes())?,
+                http::HeaderValue::from_str(v)?,
+            );
+        }
+        Some(Ok(map))
+    };
+    let body = Full::new(body).with_trailers(std::future::ready(trailer_map));
+    let resp = send.send_request(req.body(body)?).await?;
     let status = resp.status().as_u16();
-    let hs = resp
-        .headers()
-        .iter()
+    let headers = pairs(resp.headers());
+    let collected = resp.into_body().collect().await?;
+    let trailers = collected.trailers().map(pairs).unwrap_or_default();
+    Ok(Exchange {
+        status,
+        headers,
+        body: collected.to_bytes(),
+        trailers,
+    })
+}
+
+fn pairs(map: &http::HeaderMap) -> Vec<(String, String)> {
+    map.iter()
         .map(|(n, v)| {
             (
                 n.to_string(),
                 String::from_utf8_lossy(v.as_bytes()).into_owned(),
             )
         })
-        .collect();
-    let body = resp.into_body().collect().await?.to_bytes();
-    Ok((status, hs, body))
+        .collect()
 }

@@ -497,6 +497,10 @@ pub struct InboundSpec {
     pub headers: Vec<(String, String)>,
     #[serde(default)]
     pub body: Option<BodySpec>,
+    /// Trailers sent after the body (the body then goes chunked). Over HTTP/1.1 a server reads
+    /// only trailers the request declares, so name them in a `trailer` header too.
+    #[serde(default)]
+    pub trailers: Vec<(String, String)>,
     pub expect: Expect,
 }
 

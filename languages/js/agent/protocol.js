@@ -243,8 +243,10 @@ async function proxy(sdk, request) {
   const target = lines.find(([n]) => n.toLowerCase() === 'courier-target');
   if (!target) return new sdk.Response('the proxy entry needs a courier-target header\n', { status: 400 });
   const forward = lines.filter(([n]) => !n.toLowerCase().startsWith('courier-'));
+  // Hosts drop transfer-encoding; declared trailers also mean a (chunked) body.
   const hasBody = lines.some(
-    ([n, v]) => (n.toLowerCase() === 'content-length' && v !== '0') || n.toLowerCase() === 'transfer-encoding',
+    ([n, v]) =>
+      (n.toLowerCase() === 'content-length' && v !== '0') || ['transfer-encoding', 'trailer'].includes(n.toLowerCase()),
   );
   const init = { method: request.method, headers: forward, redirect: 'manual' };
   if (hasBody) {

@@ -65,8 +65,10 @@ def proxy(request: handler.IncomingRequest) -> Response:
     if target is None:
         return _text(400, "the proxy entry needs a courier-target header\n")
     forward = [(n, v) for n, v in request.headers.fields() if not n.lower().startswith("courier-")]
+    # Hosts drop transfer-encoding; declared trailers also mean a (chunked) body.
+    body_headers = ("transfer-encoding", "trailer")
     has_body = any(
-        (n.lower() == "content-length" and v != b"0") or n.lower() == "transfer-encoding"
+        (n.lower() == "content-length" and v != b"0") or n.lower() in body_headers
         for n, v in forward
     )
 
@@ -80,11 +82,12 @@ def proxy(request: handler.IncomingRequest) -> Response:
                 return
             async for chunk in inbound_body:
                 await out_body.write(chunk)
-            await out_body.finish()
+            await out_body.finish(inbound_body.trailers)
 
         response, _ = await asyncio.gather(send_streaming(outgoing), copy())
-        body = await response.read()
-        return Response(response.status, response.headers, body)
+        response_body = response.body()
+        body = await response_body.read()
+        return Response(response.status, response.headers, body, response_body.trailers)
 
     try:
         return poll_loop.run(go())

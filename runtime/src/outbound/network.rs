@@ -98,7 +98,9 @@ impl NetworkClient {
             };
             let (sender, reused) = match pooled {
                 Some(sender) => (sender, true),
-                None => tokio::time::timeout(timeouts.connect, self.connect(&target))
+                // Boxed: opening a connection (TLS included) is a 6 KiB future, and every
+                // request's future would carry and copy that space even when the pool serves it.
+                None => tokio::time::timeout(timeouts.connect, Box::pin(self.connect(&target)))
                     .await
                     .map_err(|_| Error::ConnectionTimeout)??,
             };

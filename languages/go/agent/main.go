@@ -104,10 +104,17 @@ func proxy(w http.ResponseWriter, r *http.Request) {
 	for name, values := range resp.Header {
 		w.Header()[name] = values
 	}
+	// The body is read, so every trailer name is known: announce them before the head, as
+	// httputil.ReverseProxy does, then set their values after the body.
+	if w.Header().Get("Trailer") == "" {
+		for name := range resp.Trailer {
+			w.Header().Add("Trailer", name)
+		}
+	}
 	w.WriteHeader(resp.StatusCode)
 	_, _ = w.Write(body)
 	for name, values := range resp.Trailer {
-		w.Header()[http.TrailerPrefix+name] = values
+		w.Header()[name] = values
 	}
 }
 

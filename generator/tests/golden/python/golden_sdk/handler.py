@@ -98,9 +98,18 @@ async def _awaited(result: Awaitable[Response]) -> Response:
     return await result
 
 
+def _head(response: Response) -> Headers:
+    """The response's headers, plus a ``trailer`` header naming its trailers when it has none:
+    over HTTP/1.1 a server sends only declared trailers."""
+    head = Headers(response.headers)
+    if response.trailers and "trailer" not in head:
+        head.add("trailer", ", ".join(dict.fromkeys(n.lower() for n in response.trailers)))
+    return head
+
+
 def _respond(response: Response, response_out: raw.ResponseOutparam) -> None:
     try:
-        outgoing = raw.OutgoingResponse(fields_from_list(Headers(response.headers).fields()))
+        outgoing = raw.OutgoingResponse(fields_from_list(_head(response).fields()))
         outgoing.set_status_code(response.status)
     except (Error, Err) as e:
         outgoing = raw.OutgoingResponse(raw.Fields())

@@ -76,9 +76,19 @@ async fn respond(response_out: raw::ResponseOutparam, response: Response) {
     }
 }
 fn outgoing_response(response: &Response) -> Result<raw::OutgoingResponse, Error> {
-    let outgoing = raw::OutgoingResponse::new(
-        wire::fields_from_list(response.headers())?,
-    );
+    let mut headers = response.headers().to_vec();
+    let declared = headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("trailer"));
+    if !response.trailers().is_empty() && !declared {
+        let mut names: Vec<String> = Vec::new();
+        for (name, _) in response.trailers() {
+            let name = name.to_ascii_lowercase();
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        headers.push(("trailer".to_string(), names.join(", ").into_bytes()));
+    }
+    let outgoing = raw::OutgoingResponse::new(wire::fields_from_list(&headers)?);
     outgoing
         .set_status_code(response.status())
         .map_err(|()| Error::InvalidResponse(

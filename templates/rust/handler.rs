@@ -19,9 +19,9 @@ use crate::wire;
 /// [`crate::http::IncomingRequest`], and returns anything that implements [`IntoResponse`].
 ///
 /// ```ignore
-/// use courier_sdk::http::{self, Request, Response};
+/// use {{ crate_name }}::http::{self, Request, Response};
 ///
-/// courier_sdk::http_component!(handle);
+/// {{ crate_name }}::http_component!(handle);
 ///
 /// async fn handle(_req: Request) -> Result<Response, http::Error> {
 ///     http::send(Request::get("http://example.com/")).await

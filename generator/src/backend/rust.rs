@@ -133,6 +133,7 @@ struct SendRs<'a> {
 #[template(path = "rust/handler.rs", escape = "none")]
 struct HandlerRs<'a> {
     model: &'a Model,
+    crate_name: &'a str,
 }
 
 impl Backend for Rust {
@@ -199,7 +200,14 @@ impl Backend for Rust {
             rust("src/body.rs", BodyRs.render())?,
             rust("src/response.rs", ResponseRs.render())?,
             rust("src/send.rs", SendRs { model }.render())?,
-            rust("src/handler.rs", HandlerRs { model }.render())?,
+            rust(
+                "src/handler.rs",
+                HandlerRs {
+                    model,
+                    crate_name: &crate_name,
+                }
+                .render(),
+            )?,
         ];
         files.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(files)

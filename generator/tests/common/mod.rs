@@ -58,67 +58,50 @@ pub fn text(sdk: &Sdk, path: &str) -> String {
     .unwrap()
 }
 
-/// Compare the files of `sdk` that `pinned` selects with their golden copies in
-/// tests/golden/<lang>/; `UPDATE_GOLDEN=1` rewrites the copies instead. A golden file the
-/// backend no longer emits fails too. `test` names the test target, for the hint.
-pub fn check_golden(sdk: &Sdk, lang: &str, pinned: impl Fn(&str) -> bool, test: &str) {
-    let golden_dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(lang);
-    let files = sdk.files.iter().filter(|(p, _)| pinned(p));
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        let _ = std::fs::remove_dir_all(&golden_dir);
-        for (path, contents) in files {
-            let golden = golden_dir.join(path);
-            std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
-            std::fs::write(&golden, contents).unwrap();
-        }
-        return;
-    }
+/// Generating under package name `custom` changes the name and nothing else: its output, with
+/// each `(custom spelling, default spelling)` of `spellings` turned back (in order), is the
+/// default output file for file, and no `leftovers` (spellings only the default name may
+/// produce) remain in it. The drift test pins the default output to the checked-in SDK, so
+/// together they pin both.
+pub fn check_renamed(
+    language: Language,
+    custom: &str,
+    spellings: &[(&str, &str)],
+    leftovers: &[&str],
+) {
+    let default = generate_from(&vendored_wit(), language, None);
+    let renamed = generate_from(&vendored_wit(), language, Some(custom));
+    let back = |text: &str| {
+        spellings
+            .iter()
+            .fold(text.to_string(), |t, (from, to)| t.replace(from, to))
+    };
     let mut failures = Vec::new();
-    for (path, contents) in files {
-        let golden = golden_dir.join(path);
-        match std::fs::read(&golden) {
-            Ok(expected) if &expected == contents => {}
-            Ok(expected) => failures.push(format!(
-                "{path} differs from the golden copy:\n{}",
-                similar::TextDiff::from_lines(
-                    String::from_utf8_lossy(&expected).as_ref(),
-                    String::from_utf8_lossy(contents).as_ref()
-                )
-                .unified_diff()
-                .header("golden", "generated")
+    let mut mapped = std::collections::BTreeMap::new();
+    for (path, bytes) in &renamed.files {
+        let text = String::from_utf8_lossy(bytes);
+        for leftover in leftovers {
+            if text.contains(leftover) {
+                failures.push(format!("{path} still says `{leftover}` under `{custom}`"));
+            }
+        }
+        mapped.insert(back(path), back(&text));
+    }
+    for (path, bytes) in &default.files {
+        let expected = String::from_utf8_lossy(bytes);
+        match mapped.remove(path) {
+            Some(got) if got == expected => {}
+            Some(got) => failures.push(format!(
+                "{path} differs beyond the package name:\n{}",
+                similar::TextDiff::from_lines(expected.as_ref(), got.as_str())
+                    .unified_diff()
+                    .header("default name", "renamed back")
             )),
-            Err(_) => failures.push(format!("{path}: no golden copy at {}", golden.display())),
+            None => failures.push(format!("{path}: not generated under `{custom}`")),
         }
     }
-    for file in walk(&golden_dir) {
-        let rel = file
-            .strip_prefix(&golden_dir)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        if !sdk.files.contains_key(&rel) {
-            failures.push(format!("{rel}: golden file is no longer generated"));
-        }
+    for path in mapped.keys() {
+        failures.push(format!("{path}: generated only under `{custom}`"));
     }
-    assert!(
-        failures.is_empty(),
-        "{}\n\nIf the change is intended: UPDATE_GOLDEN=1 cargo test -p courier-generator --test {test}",
-        failures.join("\n")
-    );
-}
-
-/// Every file below `dir`.
-pub fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

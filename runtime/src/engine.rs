@@ -199,6 +199,14 @@ impl EngineInner {
                 c
             }
         };
+        if let Some(item) = wasip3_item(&self.engine, &component) {
+            anyhow::bail!(
+                "component `{id}` ({}) is a WASIp3 component ({item}), which Courier does not serve\n  \
+                 hint: Courier serves wasi:http 0.2.x components (the wasi:http/proxy world): build \
+                 this one for wasm32-wasip2, e.g. on an SDK from `courier generate`",
+                path.display()
+            );
+        }
         let pre = self
             .linker
             .instantiate_pre(&component)
@@ -221,6 +229,17 @@ impl EngineInner {
                 )
             })
     }
+}
+
+/// The first `wasi:*@0.3` import or export, if any: a WASIp3 component. It gets its own
+/// message, since the generic ones (a missing import, no incoming-handler) would mislead.
+fn wasip3_item(engine: &Engine, component: &Component) -> Option<String> {
+    let ty = component.component_type();
+    let p3 = |name: &str| name.starts_with("wasi:") && name.contains("@0.3");
+    let imports = ty.imports(engine).map(|(name, _)| name);
+    let exports = ty.exports(engine).map(|(name, _)| name);
+    let found = imports.chain(exports).find(|name| p3(name));
+    found.map(str::to_string)
 }
 
 fn compile(engine: &Engine, id: &str, path: &Path, bytes: &[u8]) -> Result<Component> {

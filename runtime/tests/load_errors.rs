@@ -152,6 +152,22 @@ async fn a_core_module_or_garbage_is_not_a_component() {
 }
 
 #[tokio::test]
+async fn a_wasip3_component_is_named_as_such() {
+    let components = [
+        // Imports a WASIp3 interface.
+        r#"(component (import "wasi:http/types@0.3.0" (instance)))"#,
+        // Exports the WASIp3 handler instead of wasi:http/incoming-handler@0.2.x.
+        r#"(component (instance $h) (export "wasi:http/handler@0.3.0" (instance $h)))"#,
+    ];
+    for text in components {
+        let wasm = wat::parse_str(text).unwrap();
+        let err = load_error(&app(""), &wasm, LoadOptions::default()).await;
+        assert!(err.contains("is a WASIp3 component (wasi:http/"), "{err}");
+        assert!(err.contains("build this one for wasm32-wasip2"), "{err}");
+    }
+}
+
+#[tokio::test]
 async fn a_bad_runtime_config_stops_the_load() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [

@@ -12,7 +12,7 @@ from componentize_py_types import Err
 from ._bindings import http_types as raw
 from ._bindings import streams
 from ._wire import fields_from_list
-from .errors import BodyError, Error, error_code_from_raw
+from .errors import BodyError, Error, error_code_from_raw, error_for_code
 from .headers import Headers, HeadersLike
 from .poll_loop import wait
 
@@ -41,10 +41,13 @@ class OutgoingBody:
     """A request body to stream. Write with :meth:`write`, end with :meth:`finish` (required:
     a body that is never finished is sent as incomplete)."""
 
-    def __init__(self, raw_body: raw.OutgoingBody) -> None:
+    def __init__(self, raw_body: raw.OutgoingBody, declared: int | None = None) -> None:
         self._body: raw.OutgoingBody | None = raw_body
         # The stream is a child of the body: it must be dropped before the body is finished.
         self._stream: streams.OutputStream | None = None
+        # The message's content-length, if it declared one, and what was written so far.
+        self._declared = declared
+        self._written = 0
 
     def _out(self) -> streams.OutputStream:
         if self._stream is None:
@@ -57,7 +60,18 @@ class OutgoingBody:
         return self._stream
 
     async def write(self, data: bytes) -> None:
-        """Writes all of ``data``, waiting for room in the stream as needed."""
+        """Writes all of ``data``, waiting for room in the stream as needed. Bytes past a
+        declared content-length raise ``errors.HttpRequestBodySize`` before any of them
+        reaches the host, which could otherwise send the declared prefix on as a complete
+        message."""
+        total = self._written + len(data)
+        if self._declared is not None and total > self._declared:
+            raise error_for_code(
+                "HTTP-request-body-size",
+                f"the body is longer than its content-length {self._declared}",
+                total,
+            )
+        self._written = total
         view = memoryview(data)
         while view:
             out = self._out()

@@ -78,7 +78,7 @@ async fn respond(response_out: raw::ResponseOutparam, response: Response) {
     };
     let Ok(raw_body) = outgoing.body() else { return };
     raw::ResponseOutparam::set(response_out, Ok(outgoing));
-    let mut body = OutgoingBody::new(raw_body);
+    let mut body = OutgoingBody::new(raw_body, wire::declared_length(response.headers()));
     // The status is already on its way; a failure now (client gone, a trailer the host
     // refuses) has no one to tell.
     if body.write_all(response.body()).await.is_ok() {

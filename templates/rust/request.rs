@@ -158,6 +158,8 @@ pub struct OutgoingRequest {
     raw: raw::OutgoingRequest,
     body: Option<Vec<u8>>,
     options: RequestOptions,
+    /// The `content-length` the headers declare, which the body may not exceed.
+    declared_length: Option<u64>,
 }
 
 impl OutgoingRequest {
@@ -174,14 +176,16 @@ impl OutgoingRequest {
         raw.set_scheme(target.scheme.as_ref()).map_err(|()| refuse("scheme"))?;
         raw.set_authority(target.authority.as_deref()).map_err(|()| refuse("authority"))?;
         raw.set_path_with_query(Some(&target.path_with_query)).map_err(|()| refuse("path"))?;
-        Ok(Self { raw, body: None, options: RequestOptions::default() })
+        let declared_length = wire::declared_length(headers);
+        Ok(Self { raw, body: None, options: RequestOptions::default(), declared_length })
     }
 
     /// Takes the body to stream into. Write it while `send` runs (e.g. with
     /// [`crate::executor::join_all`] or `futures::join!`) and call
     /// [`OutgoingBody::finish`] at the end. `None` if it was already taken.
     pub fn take_body(&mut self) -> Option<OutgoingBody> {
-        self.raw.body().ok().map(OutgoingBody::new)
+        let declared = self.declared_length;
+        self.raw.body().ok().map(|body| OutgoingBody::new(body, declared))
     }
 
     /// Sets the request options (timeouts) for this request.
@@ -193,8 +197,8 @@ impl OutgoingRequest {
         &self.options
     }
 
-    pub(crate) fn into_parts(self) -> (raw::OutgoingRequest, Option<Vec<u8>>, RequestOptions) {
-        (self.raw, self.body, self.options)
+    pub(crate) fn into_parts(self) -> (raw::OutgoingRequest, Option<Vec<u8>>, RequestOptions, Option<u64>) {
+        (self.raw, self.body, self.options, self.declared_length)
     }
 
     fn buffered(

@@ -25,12 +25,13 @@ where
     O: FromIncomingResponse,
 {
     let request: OutgoingRequest = request.try_into().map_err(Into::into)?;
-    let (request, buffered, options) = request.into_parts();
+    let (request, buffered, options, declared) = request.into_parts();
     // The body handle must be taken before `handle` consumes the request; it is written
     // after, so a large body cannot stall on host back-pressure before the send starts.
     let body = match &buffered {
         Some(_) => Some(OutgoingBody::new(
             request.body().map_err(|()| Error::InvalidRequest("request body already taken".into()))?,
+            declared,
         )),
         None => None,
     };

@@ -47,6 +47,14 @@ pub(crate) fn scheme_from_raw(scheme: &raw::Scheme) -> String {
     }
 }
 
+/// The `content-length` a header list declares, if it declares a valid one.
+pub(crate) fn declared_length(headers: &[(String, Vec<u8>)]) -> Option<u64> {
+    headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, value)| std::str::from_utf8(value).ok()?.trim().parse().ok())
+}
+
 /// Ordered header list -> WIT `fields`, keeping repeated names and their order.
 pub(crate) fn fields_from_list(headers: &[(String, Vec<u8>)]) -> Result<raw::Fields, Error> {
     raw::Fields::from_list(headers).map_err(|e| Error::Header(HeaderError::from_raw(e)))

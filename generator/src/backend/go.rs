@@ -175,6 +175,7 @@ pub struct Common<'a> {
     /// SDK constant names (after `Code`) of the cases the SDK raises itself.
     pub method_invalid: String,
     pub uri_invalid: String,
+    pub body_size: String,
     pub internal_error: String,
     /// The raw constructor of `internal-error`.
     pub internal_error_ctor: String,
@@ -248,6 +249,7 @@ impl Backend for Go {
             ),
             method_invalid: find("HTTP-request-method-invalid")?,
             uri_invalid: find("HTTP-request-URI-invalid")?,
+            body_size: find("HTTP-request-body-size")?,
             internal_error_ctor: format!("MakeErrorCode{internal_error}"),
             internal_error,
             header_errors: cases(model, &model.header_errors, "header-error", "HeaderError")?,

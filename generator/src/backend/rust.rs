@@ -117,7 +117,10 @@ struct ExecutorRs;
 
 #[derive(Template)]
 #[template(path = "rust/body.rs", escape = "none")]
-struct BodyRs;
+struct BodyRs<'a> {
+    /// The `ErrorCode` variant of `HTTP-request-body-size`, for bodies longer than declared.
+    body_size: &'a str,
+}
 
 #[derive(Template)]
 #[template(path = "rust/response.rs", escape = "none")]
@@ -143,6 +146,15 @@ impl Backend for Rust {
         let crate_name = package_name.replace('-', "_");
         let error_codes = cases(model, &model.error_codes, "error-code")?;
         let header_errors = cases(model, &model.header_errors, "header-error")?;
+        let body_size = error_codes
+            .iter()
+            .find(|c| c.wit_name == "HTTP-request-body-size")
+            .map(|c| c.rust_name.clone())
+            .ok_or_else(|| {
+                Error::new("error-code has no case `HTTP-request-body-size`").hint(
+                    "the Rust SDK refuses a body longer than its content-length with it; wasi:http 0.2 always has it",
+                )
+            })?;
         let records = records(model)?;
         let options = options(model)?;
         let methods = tokens(&model.methods, "method", str::to_ascii_uppercase)?;
@@ -197,7 +209,13 @@ impl Backend for Rust {
             rust("src/options.rs", OptionsRs { options: &options }.render())?,
             rust("src/request.rs", RequestRs { options: &options }.render())?,
             rust("src/executor.rs", ExecutorRs.render())?,
-            rust("src/body.rs", BodyRs.render())?,
+            rust(
+                "src/body.rs",
+                BodyRs {
+                    body_size: &body_size,
+                }
+                .render(),
+            )?,
             rust("src/response.rs", ResponseRs.render())?,
             rust("src/send.rs", SendRs { model }.render())?,
             rust(

@@ -1,11 +1,13 @@
 package courier
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/textproto"
 	"runtime/debug"
 	"sort"
+	"strconv"
 	"strings"
 
 	raw "courier.dev/courier/internal/wit/imports/wasi_http_types"
@@ -21,8 +23,10 @@ const maxRead = 64 * 1024
 
 // writeBody writes everything src yields into the outgoing body, flushing after each piece
 // src returns, then finishes the body with the trailers that have values once src is done
-// (trailer may be nil). The body is always finished or dropped.
-func writeBody(body *raw.OutgoingBody, src io.Reader, trailer http.Header) error {
+// (trailer may be nil). Bytes past declared (the content-length; negative for none) are
+// refused before any of them reaches the host, which could otherwise send the declared
+// prefix on as a complete request. The body is always finished or dropped.
+func writeBody(body *raw.OutgoingBody, src io.Reader, trailer http.Header, declared int64) error {
 	if src == nil || src == http.NoBody {
 		return finishBody(body, trailer)
 	}
@@ -33,8 +37,15 @@ func writeBody(body *raw.OutgoingBody, src io.Reader, trailer http.Header) error
 	}
 	stream := opened.Ok()
 	buf := make([]byte, maxRead)
+	var written uint64
 	for {
 		n, readErr := src.Read(buf)
+		written += uint64(n)
+		if declared >= 0 && written > uint64(declared) {
+			stream.Drop()
+			body.Drop()
+			return &ErrorCode{Code: CodeHttpRequestBodySize, Payload: &written, Detail: fmt.Sprintf("the body is longer than its content-length %d", declared)}
+		}
 		if err := writeAll(stream, buf[:n]); err != nil {
 			stream.Drop()
 			body.Drop()
@@ -71,6 +82,18 @@ func finishBody(body *raw.OutgoingBody, trailer http.Header) error {
 		return errorCodeFromRaw(finished.Err())
 	}
 	return nil
+}
+
+// declaredLength is the content-length a message declares: contentLength when positive
+// (net/http's field), else a valid Content-Length header, else -1.
+func declaredLength(contentLength int64, h http.Header) int64 {
+	if contentLength > 0 {
+		return contentLength
+	}
+	if n, err := strconv.ParseInt(strings.TrimSpace(h.Get("Content-Length")), 10, 64); err == nil && n >= 0 {
+		return n
+	}
+	return -1
 }
 
 // fieldEntries lists h as WIT field entries: names in sorted order, repeated values in order.

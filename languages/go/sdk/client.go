@@ -122,7 +122,7 @@ func roundTrip(req *http.Request, defaults RequestOptions) (*http.Response, erro
 		return nil, errorCodeFromRaw(handled.Err())
 	}
 	future := handled.Ok()
-	if err := writeBody(body, req.Body, req.Trailer); err != nil {
+	if err := writeBody(body, req.Body, req.Trailer, declaredLength(req.ContentLength, req.Header)); err != nil {
 		// A request the host already failed (denied, refused) explains a failed write better.
 		pollable := future.Subscribe()
 		ready := pollable.Ready()
@@ -235,12 +235,7 @@ func incomingResponse(req *http.Request, response *raw.IncomingResponse) (*http.
 	if err != nil {
 		return nil, err
 	}
-	contentLength := int64(-1)
-	if v := header.Get("Content-Length"); v != "" {
-		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
-			contentLength = n
-		}
-	}
+	contentLength := declaredLength(0, header)
 	resp := &http.Response{
 		Status:        fmt.Sprintf("%d %s", status, http.StatusText(status)),
 		StatusCode:    status,

@@ -6,7 +6,6 @@ import (
 	"net/textproto"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 
 	"courier.dev/courier/internal/inbound"
@@ -82,12 +81,7 @@ func incomingRequest(request *raw.IncomingRequest) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	contentLength := int64(-1)
-	if v := header.Get("Content-Length"); v != "" {
-		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
-			contentLength = n
-		}
-	}
+	contentLength := declaredLength(0, header)
 	r := &http.Request{
 		Method:        method,
 		URL:           u,
@@ -113,6 +107,9 @@ type responseWriter struct {
 	body    *raw.OutgoingBody
 	stream  *streams.OutputStream
 	err     error
+	// declared is the Content-Length the head carried (-1 for none); written counts the body.
+	declared int64
+	written  int64
 }
 
 func (w *responseWriter) Header() http.Header {
@@ -126,6 +123,7 @@ func (w *responseWriter) WriteHeader(status int) {
 		return
 	}
 	w.started = true
+	w.declared = declaredLength(0, w.header)
 	head := http.Header{}
 	for name, values := range w.header {
 		if !strings.HasPrefix(name, http.TrailerPrefix) {
@@ -157,6 +155,11 @@ func (w *responseWriter) Write(p []byte) (int, error) {
 	if w.err != nil {
 		return 0, w.err
 	}
+	// As net/http: bytes past the declared length are refused, not sent.
+	if w.declared >= 0 && w.written+int64(len(p)) > w.declared {
+		return 0, http.ErrContentLength
+	}
+	w.written += int64(len(p))
 	if err := writeAll(w.stream, p); err != nil {
 		w.err = err
 		return 0, err

@@ -242,3 +242,15 @@ def test_options_are_passed_to_handle(host: Host, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(raw, "RequestOptions", FakeOptions)
     send(Request("GET", "http://h/", {}, None, RequestOptions(connect_timeout=0.25)))
     assert host.requests[0].options is made[0] and made[0].ns == 250_000_000
+
+
+def test_a_body_longer_than_its_content_length_never_reaches_the_host(host: Host) -> None:
+    with pytest.raises(errors.HttpRequestBodySize) as info:
+        send(Request("POST", "http://h/", {"content-length": "3"}, b"abcde"))
+    assert info.value.payload == 5
+    (sent,) = host.requests
+    # Not a byte went out, and the body was not finished: the host sends nothing on.
+    assert sent.body == b"" and not sent.finished
+
+    send(Request("POST", "http://h/", {"content-length": "5"}, b"abcde"))
+    assert bytes(host.requests[1].body) == b"abcde" and host.requests[1].finished

@@ -25,7 +25,7 @@ from ._wire import fields_from_list, method_from_raw, scheme_from_raw
 from .body import IncomingBody, OutgoingBody
 from .errors import Error
 from .headers import Headers
-from .http import Response
+from .http import Response, declared_length
 from .poll_loop import run
 
 __all__ = ["IncomingHandler", "IncomingRequest"]
@@ -115,7 +115,7 @@ def _respond(response: Response, response_out: raw.ResponseOutparam) -> None:
         outgoing = raw.OutgoingResponse(raw.Fields())
         outgoing.set_status_code(500)
         response = Response(500, Headers(), f"invalid response: {e!r}\n".encode())
-    body = OutgoingBody(outgoing.body())
+    body = OutgoingBody(outgoing.body(), declared_length(Headers(response.headers)))
     raw.ResponseOutparam.set(response_out, Ok(outgoing))
 
     async def write() -> None:

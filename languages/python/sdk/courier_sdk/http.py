@@ -93,6 +93,14 @@ class Response:
         return self.body.decode(encoding)
 
 
+def declared_length(headers: Headers) -> int | None:
+    """The content-length ``headers`` declare, if they declare a valid one."""
+    value = headers.get_bytes("content-length")
+    if value is None or not value.strip().isdigit():
+        return None
+    return int(value.strip())
+
+
 class OutgoingRequest:
     """A request whose body is streamed: take it with :meth:`body` before sending.
 
@@ -113,7 +121,9 @@ class OutgoingRequest:
         self.options = options
         if not is_token(method):
             raise error_for_code("HTTP-request-method-invalid", f"not an HTTP token: {method!r}")
-        fields = fields_from_list(Headers(headers).fields())
+        head = Headers(headers)
+        fields = fields_from_list(head.fields())
+        self._declared_length = declared_length(head)
         self._raw: raw.OutgoingRequest | None = raw.OutgoingRequest(fields)
         self._body: OutgoingBody | None = None
         target = split_url(uri)
@@ -144,7 +154,7 @@ class OutgoingRequest:
         if self._raw is None or self._body is not None:
             raise Error("the request body was already taken, or the request was sent")
         try:
-            self._body = OutgoingBody(self._raw.body())
+            self._body = OutgoingBody(self._raw.body(), self._declared_length)
         except Err:
             raise Error("the request body was already taken") from None
         return self._body

@@ -53,12 +53,17 @@ pub(crate) fn stream_error(err: StreamError) -> Error {
 pub struct OutgoingBody {
     stream: Option<OutputStream>,
     body: Option<raw::OutgoingBody>,
+    /// The message's `content-length`, if it declared one, and what was written so far.
+    declared: Option<u64>,
+    written: u64,
 }
 impl OutgoingBody {
-    pub(crate) fn new(body: raw::OutgoingBody) -> Self {
+    pub(crate) fn new(body: raw::OutgoingBody, declared: Option<u64>) -> Self {
         Self {
             stream: None,
             body: Some(body),
+            declared,
+            written: 0,
         }
     }
     fn stream(&mut self) -> Result<&OutputStream, Error> {
@@ -75,8 +80,15 @@ impl OutgoingBody {
         Ok(self.stream.as_ref().expect("stream was just set"))
     }
     /// Writes all of `bytes`, waiting (without blocking other requests) while the host
-    /// applies back-pressure.
+    /// applies back-pressure. Bytes past a declared `content-length` are refused before any
+    /// of them reaches the host, which could otherwise send the declared prefix on as a
+    /// complete message.
     pub async fn write_all(&mut self, mut bytes: &[u8]) -> Result<(), Error> {
+        let total = self.written + bytes.len() as u64;
+        if self.declared.is_some_and(|declared| total > declared) {
+            return Err(Error::Http(ErrorCode::HttpRequestBodySize(Some(total))));
+        }
+        self.written = total;
         while !bytes.is_empty() {
             let permit = self.stream()?.check_write().map_err(stream_error)?;
             if permit == 0 {

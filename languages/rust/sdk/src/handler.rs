@@ -70,7 +70,10 @@ async fn respond(response_out: raw::ResponseOutparam, response: Response) {
     };
     let Ok(raw_body) = outgoing.body() else { return };
     raw::ResponseOutparam::set(response_out, Ok(outgoing));
-    let mut body = OutgoingBody::new(raw_body);
+    let mut body = OutgoingBody::new(
+        raw_body,
+        wire::declared_length(response.headers()),
+    );
     if body.write_all(response.body()).await.is_ok() {
         let _ = body.finish_with_trailers(response.trailers()).await;
     }

@@ -150,6 +150,8 @@ pub struct OutgoingRequest {
     raw: raw::OutgoingRequest,
     body: Option<Vec<u8>>,
     options: RequestOptions,
+    /// The `content-length` the headers declare, which the body may not exceed.
+    declared_length: Option<u64>,
 }
 impl OutgoingRequest {
     /// A request to `uri` whose body the caller will stream (take it with `take_body`).
@@ -169,17 +171,20 @@ impl OutgoingRequest {
             .map_err(|()| refuse("authority"))?;
         raw.set_path_with_query(Some(&target.path_with_query))
             .map_err(|()| refuse("path"))?;
+        let declared_length = wire::declared_length(headers);
         Ok(Self {
             raw,
             body: None,
             options: RequestOptions::default(),
+            declared_length,
         })
     }
     /// Takes the body to stream into. Write it while `send` runs (e.g. with
     /// [`crate::executor::join_all`] or `futures::join!`) and call
     /// [`OutgoingBody::finish`] at the end. `None` if it was already taken.
     pub fn take_body(&mut self) -> Option<OutgoingBody> {
-        self.raw.body().ok().map(OutgoingBody::new)
+        let declared = self.declared_length;
+        self.raw.body().ok().map(|body| OutgoingBody::new(body, declared))
     }
     /// Sets the request options (timeouts) for this request.
     pub fn set_options(&mut self, options: RequestOptions) {
@@ -190,8 +195,8 @@ impl OutgoingRequest {
     }
     pub(crate) fn into_parts(
         self,
-    ) -> (raw::OutgoingRequest, Option<Vec<u8>>, RequestOptions) {
-        (self.raw, self.body, self.options)
+    ) -> (raw::OutgoingRequest, Option<Vec<u8>>, RequestOptions, Option<u64>) {
+        (self.raw, self.body, self.options, self.declared_length)
     }
     fn buffered(
         method: &::http::Method,

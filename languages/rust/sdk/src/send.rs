@@ -22,7 +22,7 @@ where
     O: FromIncomingResponse,
 {
     let request: OutgoingRequest = request.try_into().map_err(Into::into)?;
-    let (request, buffered, options) = request.into_parts();
+    let (request, buffered, options, declared) = request.into_parts();
     let body = match &buffered {
         Some(_) => {
             Some(
@@ -32,6 +32,7 @@ where
                         .map_err(|()| Error::InvalidRequest(
                             "request body already taken".into(),
                         ))?,
+                    declared,
                 ),
             )
         }

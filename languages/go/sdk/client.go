@@ -1,6 +1,7 @@
 package courier
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -123,11 +124,14 @@ func roundTrip(req *http.Request, defaults RequestOptions) (*http.Response, erro
 	}
 	future := handled.Ok()
 	if err := writeBody(body, req.Body, req.Trailer, declaredLength(req.ContentLength, req.Header)); err != nil {
-		// A request the host already failed (denied, refused) explains a failed write better.
+		// A request the host already failed (denied, refused) explains a failed write better,
+		// unless the body itself was the wrong size: then the host's failure is its consequence.
+		var code *ErrorCode
+		bodySize := errors.As(err, &code) && code.Code == CodeHttpRequestBodySize
 		pollable := future.Subscribe()
 		ready := pollable.Ready()
 		pollable.Drop()
-		if ready {
+		if ready && !bodySize {
 			resume := pauseGC()
 			got := future.Get()
 			resume()

@@ -254,3 +254,17 @@ def test_a_body_longer_than_its_content_length_never_reaches_the_host(host: Host
 
     send(Request("POST", "http://h/", {"content-length": "5"}, b"abcde"))
     assert bytes(host.requests[1].body) == b"abcde" and host.requests[1].finished
+
+
+def test_a_short_body_is_reported_as_such_even_when_the_host_failed_the_request(
+    host: Host, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def finish(cls: type, this: FakeOutgoingBody, trailers: Any) -> None:
+        raise Err(raw.ErrorCode_HttpRequestBodySize(len(this.sent.body)))
+
+    monkeypatch.setattr(FakeOutgoingBody, "finish", classmethod(finish))
+    # The host's own failure of the request is a consequence of the short body.
+    host.reply = Ok(Err(raw.ErrorCode_HttpProtocolError()))
+    with pytest.raises(errors.HttpRequestBodySize) as info:
+        send(Request("POST", "http://h/", {"content-length": "11"}, b"abc"))
+    assert info.value.payload == 3

@@ -242,9 +242,10 @@ async def send_async(request: Request) -> Response:
             await body.write(request.body)
             await body.finish()
         except Error as write_error:
-            # When the host failed the request itself, its error code says more.
+            # When the host failed the request itself, its error code says more, unless the
+            # body was the wrong size: then the host's failure is its consequence.
             body.abort()
-            result = future.get()
+            result = None if isinstance(write_error, errors.HttpRequestBodySize) else future.get()
             if result is not None and not isinstance(result, Err):
                 inner = result.value
                 if isinstance(inner, Err):

@@ -36,8 +36,14 @@ pub struct ExternalConfig {
     /// Features this runtime has (see the case model's list).
     #[serde(default)]
     pub features: Vec<String>,
+    /// How long a cell waits for the runtime to listen.
     #[serde(default = "default_ready")]
     pub ready_timeout_s: u64,
+    /// How long the warm-up start before the cells may take. A runtime with a compile cache
+    /// (`wasmtime serve`, `spin up`, `courier up`) compiles the agent then, once; otherwise
+    /// every parallel cell compiles it at the same time and runs out of `ready_timeout_s`.
+    #[serde(default = "default_warm_up")]
+    pub warm_up_timeout_s: u64,
     #[serde(default)]
     pub env: BTreeMap<String, String>,
     /// Cases this runtime is documented to fail: case id → reason.
@@ -48,6 +54,21 @@ pub struct ExternalConfig {
 fn default_ready() -> u64 {
     30
 }
+
+fn default_warm_up() -> u64 {
+    600
+}
+
+/// The app of the warm-up start: the agent alone, on every path.
+const WARM_UP_MANIFEST: &str = r#"spin_manifest_version = 2
+[application]
+name = "courier-warm-up"
+[[trigger.http]]
+route = "/..."
+component = "agent"
+[component.agent]
+source = "{source}"
+"#;
 
 pub struct External {
     config: ExternalConfig,
@@ -119,94 +140,130 @@ impl Adapter for External {
         &self.config.xfail
     }
 
+    fn prepare<'a>(&'a self, component: &'a Path) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            let dir = tempfile::Builder::new()
+                .prefix("courier-warm-up-")
+                .tempdir()?;
+            let manifest = dir.path().join("spin.toml");
+            let source = toml::Value::String(component.to_string_lossy().into_owned());
+            let text = WARM_UP_MANIFEST.replace("\"{source}\"", &source.to_string());
+            std::fs::write(&manifest, text)?;
+            let app = AppFiles {
+                dir: dir.path().to_path_buf(),
+                manifest,
+                component: component.to_path_buf(),
+                runtime_config: None,
+                resolve: BTreeMap::new(),
+            };
+            let timeout = Duration::from_secs(self.config.warm_up_timeout_s);
+            // Only a speed-up: each cell still reports its own start failure, with its app.
+            match self.launch(&app, timeout).await {
+                Ok(running) => running.stop().await,
+                Err(e) => eprintln!("warning: warm-up start of `{}`: {e}", self.config.name),
+            }
+            Ok(())
+        })
+    }
+
     fn start<'a>(
         &'a self,
         app: &'a AppFiles,
     ) -> BoxFuture<'a, Result<Box<dyn Running>, StartError>> {
-        Box::pin(async move {
-            let addr = free_port()?;
-            let courier = std::env::current_exe().unwrap_or_default();
-            let rc = app
-                .runtime_config
-                .as_ref()
-                .map(|p| p.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let subst = |a: &str| {
-                a.replace("{addr}", &addr.to_string())
-                    .replace("{port}", &addr.port().to_string())
-                    .replace("{component}", &app.component.to_string_lossy())
-                    .replace("{manifest}", &app.manifest.to_string_lossy())
-                    .replace("{runtime_config}", &rc)
-                    .replace("{dir}", &app.dir.to_string_lossy())
-                    .replace("{courier}", &courier.to_string_lossy())
-            };
-            let mut argv: Vec<String> = self.config.command.iter().map(|a| subst(a)).collect();
-            if app.runtime_config.is_some() {
-                argv.extend(self.config.runtime_config_args.iter().map(|a| subst(a)));
+        Box::pin(self.launch(app, Duration::from_secs(self.config.ready_timeout_s)))
+    }
+}
+
+impl External {
+    /// Start the runtime on `app` and wait up to `timeout` for it to listen.
+    async fn launch(
+        &self,
+        app: &AppFiles,
+        timeout: Duration,
+    ) -> Result<Box<dyn Running>, StartError> {
+        let addr = free_port()?;
+        let courier = std::env::current_exe().unwrap_or_default();
+        let rc = app
+            .runtime_config
+            .as_ref()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let subst = |a: &str| {
+            a.replace("{addr}", &addr.to_string())
+                .replace("{port}", &addr.port().to_string())
+                .replace("{component}", &app.component.to_string_lossy())
+                .replace("{manifest}", &app.manifest.to_string_lossy())
+                .replace("{runtime_config}", &rc)
+                .replace("{dir}", &app.dir.to_string_lossy())
+                .replace("{courier}", &courier.to_string_lossy())
+        };
+        let mut argv: Vec<String> = self.config.command.iter().map(|a| subst(a)).collect();
+        if app.runtime_config.is_some() {
+            argv.extend(self.config.runtime_config_args.iter().map(|a| subst(a)));
+        }
+        for (host, ip) in &app.resolve {
+            argv.extend(
+                self.config
+                    .resolve_args
+                    .iter()
+                    .map(|a| subst(a).replace("{host}", host).replace("{ip}", ip)),
+            );
+        }
+        let mut child = tokio::process::Command::new(&argv[0])
+            .args(&argv[1..])
+            .current_dir(&app.dir)
+            .envs(&self.config.env)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting `{}`", argv.join(" ")))?;
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = child.try_wait().map_err(anyhow::Error::from)? {
+                let err = drain(child.stderr.take()).await;
+                let out = drain(child.stdout.take()).await;
+                return Err(StartError::Refused(format!(
+                    "`{}` exited ({status}) before serving: {}{}",
+                    argv.join(" "),
+                    err.trim(),
+                    out.trim()
+                )));
             }
-            for (host, ip) in &app.resolve {
-                argv.extend(
-                    self.config
-                        .resolve_args
-                        .iter()
-                        .map(|a| subst(a).replace("{host}", host).replace("{ip}", ip)),
-                );
+            if tokio::net::TcpStream::connect(addr).await.is_ok() {
+                // Keep the pipes from filling up and blocking the runtime.
+                for pipe in [
+                    child
+                        .stdout
+                        .take()
+                        .map(|p| Box::new(p) as Box<dyn tokio::io::AsyncRead + Send + Unpin>),
+                    child
+                        .stderr
+                        .take()
+                        .map(|p| Box::new(p) as Box<dyn tokio::io::AsyncRead + Send + Unpin>),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    tokio::spawn(async move {
+                        let mut p = pipe;
+                        let mut sink = tokio::io::sink();
+                        let _ = tokio::io::copy(&mut p, &mut sink).await;
+                    });
+                }
+                return Ok(Box::new(Child { addr, child }) as Box<dyn Running>);
             }
-            let mut child = tokio::process::Command::new(&argv[0])
-                .args(&argv[1..])
-                .current_dir(&app.dir)
-                .envs(&self.config.env)
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .kill_on_drop(true)
-                .spawn()
-                .with_context(|| format!("starting `{}`", argv.join(" ")))?;
-            let deadline = Instant::now() + Duration::from_secs(self.config.ready_timeout_s);
-            loop {
-                if let Some(status) = child.try_wait().map_err(anyhow::Error::from)? {
-                    let err = drain(child.stderr.take()).await;
-                    let out = drain(child.stdout.take()).await;
-                    return Err(StartError::Refused(format!(
-                        "`{}` exited ({status}) before serving: {}{}",
-                        argv.join(" "),
-                        err.trim(),
-                        out.trim()
-                    )));
-                }
-                if tokio::net::TcpStream::connect(addr).await.is_ok() {
-                    // Keep the pipes from filling up and blocking the runtime.
-                    for pipe in
-                        [
-                            child.stdout.take().map(|p| {
-                                Box::new(p) as Box<dyn tokio::io::AsyncRead + Send + Unpin>
-                            }),
-                            child.stderr.take().map(|p| {
-                                Box::new(p) as Box<dyn tokio::io::AsyncRead + Send + Unpin>
-                            }),
-                        ]
-                        .into_iter()
-                        .flatten()
-                    {
-                        tokio::spawn(async move {
-                            let mut p = pipe;
-                            let mut sink = tokio::io::sink();
-                            let _ = tokio::io::copy(&mut p, &mut sink).await;
-                        });
-                    }
-                    return Ok(Box::new(Child { addr, child }) as Box<dyn Running>);
-                }
-                if Instant::now() > deadline {
-                    let _ = child.kill().await;
-                    return Err(StartError::Other(anyhow::anyhow!(
-                        "`{}` did not listen on {addr} within {} s",
-                        argv.join(" "),
-                        self.config.ready_timeout_s
-                    )));
-                }
-                tokio::time::sleep(Duration::from_millis(25)).await;
+            if Instant::now() > deadline {
+                let _ = child.kill().await;
+                return Err(StartError::Other(anyhow::anyhow!(
+                    "`{}` did not listen on {addr} within {} s",
+                    argv.join(" "),
+                    timeout.as_secs()
+                )));
             }
-        })
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
     }
 }
 
@@ -233,6 +290,7 @@ mod tests {
             resolve_args: vec![],
             features: vec!["policy".into()],
             ready_timeout_s: 5,
+            warm_up_timeout_s: 30,
             env: BTreeMap::new(),
             xfail: BTreeMap::new(),
         }
@@ -257,23 +315,50 @@ mod tests {
         assert!(ext.supports("policy") && !ext.supports("chaining"));
     }
 
+    /// python3 is on the project's machines; it stands in for a runtime binding `{port}`.
+    const LISTEN: &str = "import socket,sys,time; s=socket.socket(); s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(); time.sleep(30)";
+
     #[tokio::test]
     async fn a_runtime_that_listens_is_ready_and_stops() {
         let dir = tempfile::tempdir().unwrap();
-        // python3 is on the project's machines; it stands in for a runtime binding {port}.
-        let ext = External::new(config(&[
-            "python3",
-            "-c",
-            "import socket,sys,time; s=socket.socket(); s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(); time.sleep(30)",
-            "{port}",
-        ]))
-        .unwrap();
+        let ext = External::new(config(&["python3", "-c", LISTEN, "{port}"])).unwrap();
         let running = ext.start(&app(dir.path())).await.unwrap();
         let addr = running.addr();
         assert!(tokio::net::TcpStream::connect(addr).await.is_ok());
         running.stop().await;
         tokio::time::sleep(Duration::from_millis(100)).await;
         assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn the_warm_up_start_pays_for_a_cold_compile_once() {
+        let cache = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("spin.toml"), "source = \"agent.wasm\"").unwrap();
+        // A runtime with a compile cache: it serves only a manifest naming the agent; its
+        // first start compiles for 3 s, later ones find the cache and listen at once.
+        let script = format!(
+            "grep -q agent.wasm {{manifest}} || exit 9; \
+             [ -f {c}/compiled ] || {{ sleep 3; touch {c}/compiled; }}; \
+             exec python3 -c \"{LISTEN}\" {{port}}",
+            c = cache.path().display()
+        );
+        let mut c = config(&["sh", "-c", &script]);
+        c.ready_timeout_s = 1;
+        let ext = External::new(c).unwrap();
+
+        let cold = ext.start(&app(dir.path())).await;
+        assert!(
+            matches!(cold, Err(StartError::Other(_))),
+            "a cold cell runs out of time"
+        );
+        ext.prepare(&dir.path().join("agent.wasm")).await.unwrap();
+        assert!(
+            cache.path().join("compiled").exists(),
+            "the warm-up compiled"
+        );
+        let warm = ext.start(&app(dir.path())).await.unwrap();
+        warm.stop().await;
     }
 
     #[test]

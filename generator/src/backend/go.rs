@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 use askama::Template;
 
 use super::naming::upper_camel;
-use super::{Backend, File, Input};
+use super::{doc_lines, render_error, Backend, File, Input};
 use crate::error::{Error, Result};
 use crate::model::{Case, Model, TypeRef};
 
@@ -278,7 +278,7 @@ impl Backend for Go {
             (&export, ExportGo(&c).render()),
         ];
         for (path, rendered) in go_files {
-            let source = rendered.map_err(|e| render_error(path, e))?;
+            let source = rendered.map_err(|e| render_error("go", path, e))?;
             files.push((path.to_string(), gofmt.format(path, source.as_bytes())?));
         }
         for (path, contents) in raw_bindings(input, module)? {
@@ -445,21 +445,11 @@ impl Gofmt {
 }
 
 fn text(path: &str, rendered: askama::Result<String>) -> Result<File> {
-    let mut s = rendered.map_err(|e| render_error(path, e))?;
+    let mut s = rendered.map_err(|e| render_error("go", path, e))?;
     if !s.ends_with('\n') {
         s.push('\n');
     }
     Ok((path.to_string(), s.into_bytes()))
-}
-
-fn render_error(path: &str, e: askama::Error) -> Error {
-    Error::new(format!("cannot render: {e}")).at(format!("templates/go for {path}"))
-}
-
-fn doc_lines(docs: &Option<String>) -> Vec<String> {
-    docs.as_deref()
-        .map(|d| d.lines().map(|l| l.trim_end().to_string()).collect())
-        .unwrap_or_default()
 }
 
 /// wit-bindgen-go's Go name of a WIT name: `HTTP-request-denied` -> `HttpRequestDenied`.

@@ -14,7 +14,7 @@ use std::path::Path;
 use askama::Template;
 use heck::{ToLowerCamelCase, ToUpperCamelCase};
 
-use super::{Backend, File, Input};
+use super::{doc_lines, render_error, Backend, File, Input};
 use crate::error::{Error, Result};
 use crate::model::{Case, Model, TypeRef};
 
@@ -407,19 +407,11 @@ fn error_case<'m>(model: &'m Model, wit_name: &str) -> Result<&'m str> {
 }
 
 fn text(path: &str, rendered: askama::Result<String>) -> Result<File> {
-    let mut s = rendered.map_err(|e| {
-        Error::new(format!("cannot render: {e}")).at(format!("templates/js for {path}"))
-    })?;
+    let mut s = rendered.map_err(|e| render_error("js", path, e))?;
     if !s.ends_with('\n') {
         s.push('\n');
     }
     Ok((path.to_string(), s.into_bytes()))
-}
-
-fn doc_lines(docs: &Option<String>) -> Vec<String> {
-    docs.as_deref()
-        .map(|d| d.lines().map(|l| l.trim_end().to_string()).collect())
-        .unwrap_or_default()
 }
 
 fn cases(model: &Model, cases: &[Case], variant: &str) -> Result<Vec<JsCase>> {

@@ -32,6 +32,18 @@ pub trait Backend {
     fn generate(&self, input: &Input<'_>) -> Result<Vec<File>>;
 }
 
+/// A template that failed to render, named by its language's template folder.
+pub fn render_error(lang: &str, path: &str, e: askama::Error) -> Error {
+    Error::new(format!("cannot render: {e}")).at(format!("templates/{lang} for {path}"))
+}
+
+/// A WIT doc comment as lines, trailing white space trimmed.
+pub fn doc_lines(docs: &Option<String>) -> Vec<String> {
+    docs.as_deref()
+        .map(|d| d.lines().map(|l| l.trim_end().to_string()).collect())
+        .unwrap_or_default()
+}
+
 /// Splits the cases of `method`/`scheme` into the fixed tokens and the one `other(string)`
 /// case every SDK maps unknown tokens to. `lang` names the backend in errors.
 pub fn split_tokens<'a>(

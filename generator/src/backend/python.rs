@@ -7,7 +7,7 @@ use askama::Template;
 use wit_parser::{Resolve, WorldItem, WorldKey};
 
 use super::naming::upper_camel;
-use super::{Backend, File, Input};
+use super::{render_error, Backend, File, Input};
 use crate::error::{Error, Result};
 use crate::model::{Case, Model, TypeRef};
 
@@ -356,9 +356,7 @@ fn bindings(resolve: &Resolve, input: &Input<'_>) -> Result<Bindings> {
 }
 
 fn text(path: &str, rendered: askama::Result<String>) -> Result<File> {
-    let mut s = rendered.map_err(|e| {
-        Error::new(format!("cannot render: {e}")).at(format!("templates/python for {path}"))
-    })?;
+    let mut s = rendered.map_err(|e| render_error("python", path, e))?;
     // Generated Python carries no trailing whitespace and ends with one newline.
     let mut out = String::with_capacity(s.len());
     for line in s.lines() {

@@ -6,7 +6,7 @@ use askama::Template;
 use wit_bindgen_core::WorldGenerator;
 
 use super::naming::{snake, upper_camel};
-use super::{Backend, File, Input};
+use super::{doc_lines, render_error, Backend, File, Input};
 use crate::error::{Error, Result};
 use crate::model::{Case, Model, TypeRef};
 
@@ -255,7 +255,7 @@ fn raw_bindings(input: &Input<'_>) -> Result<String, askama::Error> {
 }
 
 fn text(path: &str, rendered: askama::Result<String>) -> Result<File> {
-    let mut s = rendered.map_err(|e| render_error(path, e))?;
+    let mut s = rendered.map_err(|e| render_error("rust", path, e))?;
     if !s.ends_with('\n') {
         s.push('\n');
     }
@@ -264,7 +264,7 @@ fn text(path: &str, rendered: askama::Result<String>) -> Result<File> {
 
 /// Formats Rust with prettyplease; a parse failure points at the generated line.
 fn rust(path: &str, rendered: askama::Result<String>) -> Result<File> {
-    let source = rendered.map_err(|e| render_error(path, e))?;
+    let source = rendered.map_err(|e| render_error("rust", path, e))?;
     let file = syn::parse_file(&source).map_err(|e| {
         let line = e.span().start().line;
         let context = source
@@ -279,16 +279,6 @@ fn rust(path: &str, rendered: askama::Result<String>) -> Result<File> {
         .hint("a template under templates/rust/ emits invalid Rust for this model")
     })?;
     Ok((path.to_string(), prettyplease::unparse(&file).into_bytes()))
-}
-
-fn render_error(path: &str, e: askama::Error) -> Error {
-    Error::new(format!("cannot render: {e}")).at(format!("templates/rust for {path}"))
-}
-
-fn doc_lines(docs: &Option<String>) -> Vec<String> {
-    docs.as_deref()
-        .map(|d| d.lines().map(|l| l.trim_end().to_string()).collect())
-        .unwrap_or_default()
 }
 
 fn cases(model: &Model, cases: &[Case], variant: &str) -> Result<Vec<RustCase>> {

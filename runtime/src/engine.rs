@@ -2,6 +2,7 @@
 //! memory and on disk), linking.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -31,18 +32,29 @@ pub struct RuntimeOptions {
     /// Wall-clock budget of one inbound request, guest execution and host calls included.
     pub request_timeout: Duration,
     /// Where compiled components are kept between runs (`None`: in memory only). The default
-    /// is `$XDG_CACHE_HOME/courier`, else `target/courier/cache` under the current folder.
+    /// is [`default_cache_dir`].
     pub cache_dir: Option<PathBuf>,
     /// Threads serving connections, each a single-threaded runtime (0: one per core).
     pub serving_threads: usize,
 }
 
-/// The default compile-cache folder.
+/// The default compile-cache folder: `$XDG_CACHE_HOME/courier`, else `~/.cache/courier`
+/// (the XDG default), else `courier-cache` in the temporary folder. Never relative: a
+/// process started in another folder (one `courier up` per app) must find the same cache.
 pub fn default_cache_dir() -> PathBuf {
-    match std::env::var_os("XDG_CACHE_HOME") {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir).join("courier"),
-        _ => PathBuf::from("target/courier/cache"),
+    cache_dir_from(std::env::var_os("XDG_CACHE_HOME"), std::env::var_os("HOME"))
+}
+
+fn cache_dir_from(xdg_cache_home: Option<OsString>, home: Option<OsString>) -> PathBuf {
+    // The XDG spec ignores a relative $XDG_CACHE_HOME, and so do we.
+    let absolute = |v: Option<OsString>| v.map(PathBuf::from).filter(|p| p.is_absolute());
+    if let Some(dir) = absolute(xdg_cache_home) {
+        return dir.join("courier");
     }
+    if let Some(home) = absolute(home) {
+        return home.join(".cache").join("courier");
+    }
+    std::env::temp_dir().join("courier-cache")
 }
 
 impl Default for RuntimeOptions {
@@ -443,4 +455,35 @@ fn config(options: &RuntimeOptions, pooling: bool) -> Config {
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
     config
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir(xdg: Option<&str>, home: Option<&str>) -> PathBuf {
+        cache_dir_from(xdg.map(OsString::from), home.map(OsString::from))
+    }
+
+    #[test]
+    fn the_cache_follows_xdg_then_home_and_is_never_relative() {
+        assert_eq!(
+            dir(Some("/x/cache"), Some("/home/a")),
+            Path::new("/x/cache/courier")
+        );
+        assert_eq!(
+            dir(None, Some("/home/a")),
+            Path::new("/home/a/.cache/courier")
+        );
+        assert_eq!(
+            dir(Some(""), Some("/home/a")),
+            Path::new("/home/a/.cache/courier")
+        );
+        assert_eq!(
+            dir(Some("rel"), Some("/home/a")),
+            Path::new("/home/a/.cache/courier")
+        );
+        assert_eq!(dir(None, None), std::env::temp_dir().join("courier-cache"));
+        assert!(dir(Some("rel"), Some("also-rel")).is_absolute());
+    }
 }

@@ -12,6 +12,25 @@ use wasi_preview1_component_adapter_provider::{
 use wit_component::{ComponentEncoder, StringEncoding};
 use wit_parser::Resolve;
 
+/// The `wasi:http/proxy` world of the wasi:http package in `wit_dir` (e.g.
+/// `wasi:http/proxy@0.2.12`): what a conformance agent built as a core module is given.
+pub fn http_proxy_world(wit_dir: &Path) -> anyhow::Result<String> {
+    let mut resolve = Resolve::default();
+    resolve
+        .push_dir(wit_dir)
+        .with_context(|| format!("parsing the WIT in {}", wit_dir.display()))?;
+    let http = resolve
+        .packages
+        .iter()
+        .map(|(_, p)| &p.name)
+        .find(|n| n.namespace == "wasi" && n.name == "http")
+        .with_context(|| format!("no wasi:http package in {}", wit_dir.display()))?;
+    Ok(match &http.version {
+        Some(v) => format!("wasi:http/proxy@{v}"),
+        None => "wasi:http/proxy".to_string(),
+    })
+}
+
 /// Embeds `world` (e.g. `wasi:http/proxy@0.2.12`, or a world name of the root package) from
 /// the WIT directory `wit_dir` into `core_wasm` and adapts it into a validated component.
 pub fn componentize_reactor(
@@ -116,6 +135,20 @@ mod tests {
             text.contains("wasi:random/random"),
             "the adapter imports wasi:random"
         );
+    }
+
+    #[test]
+    fn the_http_proxy_world_is_the_vendored_one() {
+        let wit = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit");
+        let world = http_proxy_world(&wit).unwrap();
+        let vendored = std::fs::read_to_string(wit.join("deps/http.wit")).unwrap();
+        let version = world.strip_prefix("wasi:http/proxy@").unwrap();
+        assert!(
+            vendored.contains(&format!("package wasi:http@{version};")),
+            "{world}"
+        );
+        let err = http_proxy_world(&wit_dir().0).unwrap_err();
+        assert!(err.to_string().contains("no wasi:http package"), "{err}");
     }
 
     #[test]

@@ -64,6 +64,10 @@ pub struct Build {
     pub output: String,
     #[serde(default)]
     pub kind: OutputKind,
+    /// With `kind = "core-module"`: the world to embed, from the project's `wit/` (default:
+    /// its `wasi:http/proxy`).
+    #[serde(default)]
+    pub world: Option<String>,
     /// Extra environment for the steps.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
@@ -75,7 +79,9 @@ pub enum OutputKind {
     /// A wasi:http/proxy component, used as is.
     #[default]
     Component,
-    /// A core module that still needs the component adapter (not supported yet).
+    /// A WASI preview1 reactor core module (exports `_initialize`, as Go's
+    /// `-buildmode=c-shared` or a wasi-sdk reactor build): courier embeds the world and applies
+    /// the preview1 reactor adapter.
     CoreModule,
 }
 
@@ -209,12 +215,6 @@ impl Language {
 
     /// Builds the agent unless the cached one was built from the same inputs.
     pub fn build(&self, root: &Path, log: &mut dyn FnMut(&str)) -> anyhow::Result<BuildOutcome> {
-        if self.config.build.kind == OutputKind::CoreModule {
-            bail!(
-                "{}: output kind `core-module` needs the component adapter, which `courier build` does not apply yet",
-                self.name
-            );
-        }
         self.check_toolchain()?;
         let out_dir = self.out_dir(root);
         let agent = self.agent_path(root);
@@ -239,12 +239,6 @@ impl Language {
                 .args(args)
                 .current_dir(&workdir)
                 .envs(&self.config.build.env);
-            // Build steps that call back into courier (Go's componentize step) use this one.
-            if std::env::var_os("COURIER").is_none() {
-                if let Some(exe) = courier_exe() {
-                    command.env("COURIER", exe);
-                }
-            }
             let out = command.output().with_context(|| {
                 format!("running `{}` in {}", argv.join(" "), workdir.display())
             })?;
@@ -264,17 +258,43 @@ impl Language {
         let built = workdir.join(subst(&self.config.build.output));
         let bytes = std::fs::read(&built)
             .with_context(|| format!("the build did not produce {}", built.display()))?;
-        match wasm_kind(&bytes) {
-            Some(OutputKind::Component) => {}
-            Some(OutputKind::CoreModule) => bail!(
-                "{} is a core module, but language.toml says `kind = \"component\"`",
+        let bytes = match (self.config.build.kind, wasm_kind(&bytes)) {
+            (OutputKind::Component, Some(OutputKind::Component)) => bytes,
+            (OutputKind::CoreModule, Some(OutputKind::CoreModule)) => {
+                self.componentize(root, &built, &bytes)?
+            }
+            (OutputKind::Component, Some(OutputKind::CoreModule)) => bail!(
+                "{} is a core module, but language.toml says `kind = \"component\"`\n  \
+                 hint: for a WASI preview1 reactor, set `kind = \"core-module\"` and courier \
+                 adapts it into a component",
                 built.display()
             ),
-            None => bail!("{} is not WebAssembly", built.display()),
-        }
+            (OutputKind::CoreModule, Some(OutputKind::Component)) => bail!(
+                "{} is already a component, but language.toml says `kind = \"core-module\"`",
+                built.display()
+            ),
+            (_, None) => bail!("{} is not WebAssembly", built.display()),
+        };
         std::fs::write(&agent, &bytes)?;
         std::fs::write(&stamp, &hash)?;
         Ok(BuildOutcome::Built(agent))
+    }
+}
+
+impl Language {
+    /// Embed the world into the reactor core module `bytes` and adapt it into a component.
+    fn componentize(&self, root: &Path, built: &Path, bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
+        let wit = root.join("wit");
+        let world = match &self.config.build.world {
+            Some(world) => world.clone(),
+            None => courier_componentize::http_proxy_world(&wit)?,
+        };
+        courier_componentize::componentize_reactor(bytes, &wit, &world).with_context(|| {
+            format!(
+                "adapting {} (a core module) into a component of {world}",
+                built.display()
+            )
+        })
     }
 }
 
@@ -361,12 +381,6 @@ pub fn find_root(start: &Path) -> Option<PathBuf> {
         .ancestors()
         .find(|p| p.join("languages").is_dir())
         .map(Path::to_path_buf)
-}
-
-/// The running `courier` binary, when this process is one (not a test or another embedder).
-fn courier_exe() -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    (exe.file_stem()? == "courier").then_some(exe)
 }
 
 #[cfg(test)]
@@ -459,6 +473,66 @@ output = "{{build_dir}}/out.wasm"
             .unwrap_err()
             .to_string();
         assert!(err.contains("is a core module"), "{err}");
+        assert!(err.contains("kind = \"core-module\""), "{err}");
+
+        let promised = shell_lang("shell", r"\0asm\r\0\1\0") + "kind = \"core-module\"\n";
+        let d = lang_dir(root.path(), "shell", &promised);
+        let err = Language::load(&d)
+            .unwrap()
+            .build(root.path(), &mut |_| {})
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("is already a component"), "{err}");
+    }
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy_dir(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn a_reactor_core_module_becomes_a_wasi_http_component() {
+        let root = tempfile::tempdir().unwrap();
+        let wit = root.path().join("wit");
+        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit"), &wit);
+        let world = courier_componentize::http_proxy_world(&wit).unwrap();
+        let version = world.rsplit_once('@').map(|(_, v)| v).unwrap();
+        // What a wasi-sdk or Go reactor build exports for the proxy world, bodies aside.
+        let core = wat::parse_str(format!(
+            r#"(module
+                (memory (export "memory") 1)
+                (func (export "_initialize"))
+                (func (export "wasi:http/incoming-handler@{version}#handle") (param i32 i32))
+                (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) i32.const 1024))"#
+        ))
+        .unwrap();
+        let text = shell_lang("shell", "").replace(
+            r#"'printf "" > {build_dir}/out.wasm; echo built >> {build_dir}/count'"#,
+            "'cp core.wasm {build_dir}/out.wasm'",
+        ) + "kind = \"core-module\"\n";
+        assert!(text.contains("cp core.wasm"), "{text}");
+        let d = lang_dir(root.path(), "shell", &text);
+        std::fs::write(d.join("src/core.wasm"), core).unwrap();
+
+        let built = Language::load(&d)
+            .unwrap()
+            .build(root.path(), &mut |_| {})
+            .unwrap();
+        let bytes = std::fs::read(built.path()).unwrap();
+        assert_eq!(wasm_kind(&bytes), Some(OutputKind::Component));
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            text.contains(&format!("wasi:http/incoming-handler@{version}")),
+            "exports the handler"
+        );
     }
 
     #[test]

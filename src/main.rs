@@ -42,8 +42,7 @@ enum Command {
     Build(cmd::build::Args),
     /// Run the conformance suite and report a language × case matrix.
     Conformance(cmd::conformance::Args),
-    /// Turn a wasip1 reactor core module into a component (a step of language builds).
-    #[command(hide = true)]
+    /// Turn a WASI preview1 reactor core module (Go's -buildmode=c-shared) into a component.
     Componentize(cmd::componentize::Args),
 }
 

@@ -1,6 +1,6 @@
-//! `courier componentize` (hidden): the step of a language build that turns a wasip1 reactor
-//! core module into a component of a WIT world (embed + preview1 reactor adapter, in process).
-//! `languages/go/language.toml` calls it after `go build -buildmode=c-shared`.
+//! `courier componentize`: turns a wasip1 reactor core module into a component of a WIT world
+//! (embed + preview1 reactor adapter, in process), as the Go SDK's README builds apps. Language
+//! builds with `kind = "core-module"` get the same step from `courier build`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,6 +8,10 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 #[derive(clap::Args)]
+#[command(after_help = "Examples:\n  \
+GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o core.wasm .\n  \
+courier componentize core.wasm -o app.wasm\n  \
+courier componentize --wit path/to/wit --world wasi:http/proxy@0.2.12 core.wasm -o app.wasm")]
 pub struct Args {
     /// The core module (a WASI preview1 reactor: exports `_initialize`, not `_start`).
     core: PathBuf,
@@ -17,15 +21,20 @@ pub struct Args {
     /// The WIT directory holding the world.
     #[arg(long, value_name = "DIR", default_value = "wit")]
     wit: PathBuf,
-    /// The world to embed, e.g. wasi:http/proxy@0.2.12.
+    /// The world to embed, e.g. wasi:http/proxy@0.2.12 (default: the wasi:http/proxy world
+    /// in the WIT directory).
     #[arg(long, value_name = "WORLD")]
-    world: String,
+    world: Option<String>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let core =
         std::fs::read(&args.core).with_context(|| format!("reading {}", args.core.display()))?;
-    let component = courier_componentize::componentize_reactor(&core, &args.wit, &args.world)
+    let world = match args.world {
+        Some(world) => world,
+        None => courier_componentize::http_proxy_world(&args.wit)?,
+    };
+    let component = courier_componentize::componentize_reactor(&core, &args.wit, &world)
         .with_context(|| format!("componentizing {}", args.core.display()))?;
     std::fs::write(&args.output, component)
         .with_context(|| format!("writing {}", args.output.display()))?;

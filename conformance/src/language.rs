@@ -192,18 +192,28 @@ impl Language {
         )
     }
 
-    /// A hash of `language.toml` and every input file (skipping `target/` and hidden folders).
-    pub fn input_hash(&self) -> anyhow::Result<String> {
+    /// A hash of `language.toml` and every input file (skipping `target/` and hidden folders),
+    /// and for a core module the project's `wit/` too.
+    pub fn input_hash(&self, root: &Path) -> anyhow::Result<String> {
         let mut files = Vec::new();
         for input in &self.config.build.inputs {
             collect(&self.dir.join(input), &mut files)?;
+        }
+        // A core module is adapted with the project's WIT: a re-vendored WIT rebuilds it.
+        // (Without one, the adapter step says so.)
+        let wit = root.join("wit");
+        if self.config.build.kind == OutputKind::CoreModule && wit.is_dir() {
+            collect(&wit, &mut files)?;
         }
         files.sort();
         files.dedup();
         let mut h = Sha256::new();
         h.update(std::fs::read(self.dir.join("language.toml"))?);
         for f in files {
-            let rel = f.strip_prefix(&self.dir).unwrap_or(&f);
+            let rel = f
+                .strip_prefix(&self.dir)
+                .or_else(|_| f.strip_prefix(root))
+                .unwrap_or(&f);
             h.update(rel.to_string_lossy().as_bytes());
             h.update([0]);
             let bytes = std::fs::read(&f).with_context(|| format!("reading {}", f.display()))?;
@@ -219,7 +229,7 @@ impl Language {
         let out_dir = self.out_dir(root);
         let agent = self.agent_path(root);
         let stamp = out_dir.join("agent.inputs");
-        let hash = self.input_hash()?;
+        let hash = self.input_hash(root)?;
         if agent.exists() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(hash.as_str())
         {
             return Ok(BuildOutcome::Cached(agent));
@@ -279,9 +289,7 @@ impl Language {
         std::fs::write(&stamp, &hash)?;
         Ok(BuildOutcome::Built(agent))
     }
-}
 
-impl Language {
     /// Embed the world into the reactor core module `bytes` and adapt it into a component.
     fn componentize(&self, root: &Path, built: &Path, bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
         let wit = root.join("wit");
@@ -522,10 +530,9 @@ output = "{{build_dir}}/out.wasm"
         let d = lang_dir(root.path(), "shell", &text);
         std::fs::write(d.join("src/core.wasm"), core).unwrap();
 
-        let built = Language::load(&d)
-            .unwrap()
-            .build(root.path(), &mut |_| {})
-            .unwrap();
+        let lang = Language::load(&d).unwrap();
+        let built = lang.build(root.path(), &mut |_| {}).unwrap();
+        assert!(matches!(built, BuildOutcome::Built(_)));
         let bytes = std::fs::read(built.path()).unwrap();
         assert_eq!(wasm_kind(&bytes), Some(OutputKind::Component));
         let text = String::from_utf8_lossy(&bytes);
@@ -533,6 +540,15 @@ output = "{{build_dir}}/out.wasm"
             text.contains(&format!("wasi:http/incoming-handler@{version}")),
             "exports the handler"
         );
+
+        let again = lang.build(root.path(), &mut |_| {}).unwrap();
+        assert!(matches!(again, BuildOutcome::Cached(_)));
+        // The adapter embeds the project's WIT, so a re-vendored WIT is a new build.
+        let mut http = std::fs::read_to_string(wit.join("deps/http.wit")).unwrap();
+        http.push_str("\n// re-vendored\n");
+        std::fs::write(wit.join("deps/http.wit"), http).unwrap();
+        let rebuilt = lang.build(root.path(), &mut |_| {}).unwrap();
+        assert!(matches!(rebuilt, BuildOutcome::Built(_)));
     }
 
     #[test]

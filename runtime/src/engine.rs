@@ -2,8 +2,6 @@
 //! memory and on disk), linking.
 
 use std::collections::HashMap;
-use std::ffi::OsString;
-use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -15,6 +13,7 @@ use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 
+use crate::cache::{default_cache_dir, DiskCache};
 use crate::state::State;
 
 /// How often the epoch advances; deadlines are counted in these ticks.
@@ -32,29 +31,10 @@ pub struct RuntimeOptions {
     /// Wall-clock budget of one inbound request, guest execution and host calls included.
     pub request_timeout: Duration,
     /// Where compiled components are kept between runs (`None`: in memory only). The default
-    /// is [`default_cache_dir`].
+    /// is [`crate::cache::default_cache_dir`].
     pub cache_dir: Option<PathBuf>,
     /// Threads serving connections, each a single-threaded runtime (0: one per core).
     pub serving_threads: usize,
-}
-
-/// The default compile-cache folder: `$XDG_CACHE_HOME/courier`, else `~/.cache/courier`
-/// (the XDG default), else `courier-cache` in the temporary folder. Never relative: a
-/// process started in another folder (one `courier up` per app) must find the same cache.
-pub fn default_cache_dir() -> PathBuf {
-    cache_dir_from(std::env::var_os("XDG_CACHE_HOME"), std::env::var_os("HOME"))
-}
-
-fn cache_dir_from(xdg_cache_home: Option<OsString>, home: Option<OsString>) -> PathBuf {
-    // The XDG spec ignores a relative $XDG_CACHE_HOME, and so do we.
-    let absolute = |v: Option<OsString>| v.map(PathBuf::from).filter(|p| p.is_absolute());
-    if let Some(dir) = absolute(xdg_cache_home) {
-        return dir.join("courier");
-    }
-    if let Some(home) = absolute(home) {
-        return home.join(".cache").join("courier");
-    }
-    std::env::temp_dir().join("courier-cache")
 }
 
 impl Default for RuntimeOptions {
@@ -280,153 +260,6 @@ fn compile(engine: &Engine, id: &str, path: &Path, bytes: &[u8]) -> Result<Compo
     Ok(component)
 }
 
-/// Compiled components on disk, one entry per (component sha256, engine configuration).
-///
-/// An entry is `<name>.cwasm`, the raw `Component::serialize` output (so it can be mapped
-/// straight from the file), and `<name>.sum`: `MAGIC`, the artifact's length and its CRC-32.
-/// The checksum catches torn writes and bit rot cheaply (a 37 MB artifact in a few ms);
-/// anything that fails it, or fails to deserialize, is deleted and rebuilt. Deserializing
-/// runs native code from the file, so the cache folder must be as trusted as the runtime
-/// binary itself.
-struct DiskCache {
-    dir: PathBuf,
-    /// Hash of the wasmtime version and every setting that changes compiled code: entries of
-    /// another engine configuration have other names and are never read.
-    engine_hash: String,
-}
-
-const MAGIC: &[u8; 8] = b"CRCWASM2";
-const SUM_LEN: usize = MAGIC.len() + 8 + 4;
-
-impl DiskCache {
-    fn new(dir: PathBuf, engine: &Engine) -> Self {
-        let mut hasher = Sha256Hasher(Sha256::new());
-        std::hash::Hash::hash(&engine.precompile_compatibility_hash(), &mut hasher);
-        hasher.0.update(MAGIC);
-        let digest = hasher.0.finalize();
-        Self {
-            dir,
-            engine_hash: hex(&digest[..8]),
-        }
-    }
-
-    /// The artifact and checksum paths of `key`.
-    fn paths(&self, key: &[u8; 32]) -> (PathBuf, PathBuf) {
-        let name = format!("{}-{}", hex(key), self.engine_hash);
-        (
-            self.dir.join(format!("{name}.cwasm")),
-            self.dir.join(format!("{name}.sum")),
-        )
-    }
-
-    fn sum(artifact: &[u8]) -> [u8; SUM_LEN] {
-        let mut sum = [0u8; SUM_LEN];
-        sum[..MAGIC.len()].copy_from_slice(MAGIC);
-        sum[MAGIC.len()..MAGIC.len() + 8].copy_from_slice(&(artifact.len() as u64).to_le_bytes());
-        sum[MAGIC.len() + 8..].copy_from_slice(&crc32fast::hash(artifact).to_le_bytes());
-        sum
-    }
-
-    fn discard(&self, artifact: &Path, sum: &Path, why: &str) {
-        tracing::warn!("compile cache: {} {why}; rebuilding it", artifact.display());
-        let _ = std::fs::remove_file(artifact);
-        let _ = std::fs::remove_file(sum);
-    }
-
-    fn load(&self, engine: &Engine, key: &[u8; 32]) -> Option<Component> {
-        let (artifact, sum) = self.paths(key);
-        let expected = match std::fs::read(&sum) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if artifact.exists() {
-                    self.discard(&artifact, &sum, "has no checksum");
-                }
-                return None;
-            }
-            Err(e) => {
-                tracing::warn!("compile cache: cannot read {}: {e}", sum.display());
-                return None;
-            }
-        };
-        let bytes = match std::fs::read(&artifact) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                self.discard(&artifact, &sum, &format!("cannot be read ({e})"));
-                return None;
-            }
-        };
-        if expected[..] != Self::sum(&bytes)[..] {
-            self.discard(&artifact, &sum, "is corrupt");
-            return None;
-        }
-        drop(bytes);
-        // SAFETY: the file was produced by `Component::serialize` of an engine with the same
-        // compatibility hash (the file name) and is unchanged since (the checksum); the cache
-        // folder is trusted like the binary (see the type's documentation).
-        match unsafe { Component::deserialize_file(engine, &artifact) } {
-            Ok(component) => {
-                tracing::debug!("compile cache: hit {}", artifact.display());
-                Some(component)
-            }
-            Err(e) => {
-                self.discard(&artifact, &sum, &format!("does not deserialize ({e})"));
-                None
-            }
-        }
-    }
-
-    /// Write an entry; failures only cost the next start a compile, so they are warnings.
-    fn store(&self, key: &[u8; 32], component: &Component) {
-        let (artifact, sum) = self.paths(key);
-        let result = (|| -> Result<()> {
-            let bytes = component.serialize()?;
-            std::fs::create_dir_all(&self.dir)?;
-            // Artifact first, checksum last: a reader never accepts a half-written entry.
-            self.write_atomically(key, &artifact, &bytes)?;
-            self.write_atomically(key, &sum, &Self::sum(&bytes))?;
-            Ok(())
-        })();
-        if let Err(e) = result {
-            tracing::warn!("compile cache: cannot write {}: {e:#}", artifact.display());
-        }
-    }
-
-    /// Write to a temporary file, then rename over `path`.
-    fn write_atomically(&self, key: &[u8; 32], path: &Path, bytes: &[u8]) -> Result<()> {
-        // Unique per process and write, so concurrent loads never share a temporary file.
-        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = WRITES.fetch_add(1, Ordering::Relaxed);
-        let tmp = self.dir.join(format!(
-            ".{}-{}-{n}.tmp",
-            hex(&key[..8]),
-            std::process::id()
-        ));
-        std::fs::write(&tmp, bytes)?;
-        if let Err(e) = std::fs::rename(&tmp, path) {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e.into());
-        }
-        Ok(())
-    }
-}
-
-/// Feeds `Hash` output into sha256, which (unlike `DefaultHasher`) is stable across builds.
-struct Sha256Hasher(Sha256);
-
-impl Hasher for Sha256Hasher {
-    fn write(&mut self, bytes: &[u8]) {
-        self.0.update(bytes);
-    }
-    fn finish(&self) -> u64 {
-        let digest = self.0.clone().finalize();
-        u64::from_le_bytes(digest[..8].try_into().unwrap_or_default())
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn config(options: &RuntimeOptions, pooling: bool) -> Config {
     let mut config = Config::new();
     config.wasm_component_model(true);
@@ -455,35 +288,4 @@ fn config(options: &RuntimeOptions, pooling: bool) -> Config {
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
     config
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn dir(xdg: Option<&str>, home: Option<&str>) -> PathBuf {
-        cache_dir_from(xdg.map(OsString::from), home.map(OsString::from))
-    }
-
-    #[test]
-    fn the_cache_follows_xdg_then_home_and_is_never_relative() {
-        assert_eq!(
-            dir(Some("/x/cache"), Some("/home/a")),
-            Path::new("/x/cache/courier")
-        );
-        assert_eq!(
-            dir(None, Some("/home/a")),
-            Path::new("/home/a/.cache/courier")
-        );
-        assert_eq!(
-            dir(Some(""), Some("/home/a")),
-            Path::new("/home/a/.cache/courier")
-        );
-        assert_eq!(
-            dir(Some("rel"), Some("/home/a")),
-            Path::new("/home/a/.cache/courier")
-        );
-        assert_eq!(dir(None, None), std::env::temp_dir().join("courier-cache"));
-        assert!(dir(Some("rel"), Some("also-rel")).is_absolute());
-    }
 }

@@ -17,6 +17,7 @@
 //! ```
 
 mod app;
+mod cache;
 mod config;
 mod engine;
 mod inbound;

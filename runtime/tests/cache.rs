@@ -1,6 +1,6 @@
 //! The on-disk compile cache: a miss writes an entry (`.cwasm` artifact + `.sum` checksum), a
-//! new engine loads it without compiling, and corrupt, unchecked or undeserializable entries
-//! are detected, deleted and rebuilt.
+//! new engine loads it without compiling and marks it used, and corrupt, unchecked or
+//! undeserializable entries are detected, deleted and rebuilt.
 
 mod support;
 
@@ -71,6 +71,21 @@ async fn a_miss_writes_an_entry_and_a_new_engine_hits_it() {
     age(&path);
     load_and_serve(&app, cache.path()).await;
     assert_eq!(only_entry(cache.path()), path);
+    assert!(is_aged(&path), "a hit must not rewrite the entry");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hit_marks_the_entry_used_without_rewriting_it() {
+    let app = TestApp::new(MANIFEST);
+    let cache = tempfile::tempdir().unwrap();
+    load_and_serve(&app, cache.path()).await;
+    let path = only_entry(cache.path());
+    let sum = path.with_extension("sum");
+    age(&path);
+    age(&sum);
+    load_and_serve(&app, cache.path()).await;
+    // Eviction goes by the checksum file's time: the least recently used entries go first.
+    assert!(!is_aged(&sum), "a hit must mark the entry used");
     assert!(is_aged(&path), "a hit must not rewrite the entry");
 }
 

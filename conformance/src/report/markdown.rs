@@ -61,7 +61,10 @@ pub fn render(report: &Report) -> String {
         for r in problems {
             s.push_str(&format!(
                 "\n**{} × {}: {}**: {}\n",
-                r.case, r.language, r.outcome, r.reason
+                r.case,
+                r.language,
+                r.outcome,
+                super::one_line(&r.reason)
             ));
             if !r.diff.is_empty() {
                 s.push_str(&format!("\n```diff\n{}```\n", r.diff));

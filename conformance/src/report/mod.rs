@@ -209,6 +209,12 @@ pub fn write_all(report: &Report, targets: &[ReportTarget]) -> anyhow::Result<()
     Ok(())
 }
 
+/// A reason on one line: an agent's error message may carry newlines, which would break a
+/// progress line or a list entry. Runs of white space become one space.
+pub(crate) fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Escapes text for HTML and XML.
 pub(crate) fn escape_xml(s: &str) -> String {
     let mut o = String::with_capacity(s.len());

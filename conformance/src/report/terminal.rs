@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use super::{CellResult, Outcome, Report};
+use super::{one_line, CellResult, Outcome, Report};
 
 /// Whether to use colour and redraw a progress line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,7 +98,7 @@ impl Progress {
             let why = if r.reason.is_empty() {
                 String::new()
             } else {
-                format!(": {}", r.reason)
+                format!(": {}", one_line(&r.reason))
             };
             let _ = writeln!(
                 err,
@@ -114,6 +114,18 @@ impl Progress {
             let _ = writeln!(std::io::stderr());
         }
     }
+}
+
+/// How much of a skipped or documented cell's line the end summary shows.
+const SKIP_LINE: usize = 160;
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut t: String = s.chars().take(max - 1).collect();
+    t.push('…');
+    t
 }
 
 /// The matrix, the problems and the summary, as printed at the end of a run.
@@ -171,7 +183,7 @@ pub fn render(report: &Report, style: Style) -> String {
                 r.case,
                 r.language,
                 style.paint(r.outcome, r.outcome.as_str()),
-                r.reason
+                one_line(&r.reason)
             ));
             for line in r.diff.lines() {
                 s.push_str(&format!("      {line}\n"));
@@ -184,12 +196,18 @@ pub fn render(report: &Report, style: Style) -> String {
         .filter(|r| matches!(r.outcome, Outcome::Skip | Outcome::Xfail))
         .collect();
     if !skips.is_empty() {
+        // One line each: the full reasons are in the progress lines and every report file.
         s.push_str("\nSkipped or documented:\n");
         for r in skips {
-            s.push_str(&format!(
-                "  {} × {}: {}: {}\n",
-                r.case, r.language, r.outcome, r.reason
-            ));
+            let line = format!(
+                "  {} × {}: {}: {}",
+                r.case,
+                r.language,
+                r.outcome,
+                one_line(&r.reason)
+            );
+            s.push_str(&truncate(&line, SKIP_LINE));
+            s.push('\n');
         }
     }
     let verdict = if report.failed() { "FAILED" } else { "ok" };
@@ -216,6 +234,26 @@ mod tests {
         assert!(row.contains("✓ pass") && row.contains("✗ fail"), "{row}");
         assert!(t.contains("R01 × beta: fail: step 1 status: expected 200, got 404"));
         assert!(t.contains("conformance FAILED: 1 pass, 1 fail, 1 skip, 1 xfail, 0 xpass"));
+    }
+
+    #[test]
+    fn every_reason_is_one_line_and_the_documented_ones_are_short() {
+        let mut report = sample();
+        for r in &mut report.results {
+            r.reason = format!("{}: first\nsecond {}", r.reason, "long ".repeat(60));
+        }
+        let t = render(&report, Style::plain());
+        let problem = t.lines().find(|l| l.starts_with("  R01 × beta")).unwrap();
+        assert!(problem.contains("first second"), "{problem}");
+        let documented = t
+            .lines()
+            .skip_while(|l| !l.starts_with("Skipped or documented"))
+            .nth(1)
+            .unwrap();
+        assert!(documented.contains("first second"), "{documented}");
+        assert_eq!(documented.chars().count(), SKIP_LINE, "{documented}");
+        assert!(documented.ends_with('…'));
+        assert!(!t.lines().any(|l| l.starts_with("second")), "{t}");
     }
 
     #[test]

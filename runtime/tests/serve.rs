@@ -386,6 +386,30 @@ async fn spin_headers_describe_the_route_and_cannot_be_spoofed() {
     assert_eq!(get(addr, "/elsewhere", &[]).await.status, 404);
 }
 
+/// wasi:http field values are bytes: one that is not UTF-8 reaches the guest (Spin answers
+/// 500, spec 5.3; README, "The runtime's outbound rules").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_header_value_that_is_not_utf8_reaches_the_guest() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::new(&one(""));
+    let running = serve(&app).await;
+    let mut stream = tokio::net::TcpStream::connect(running.local_addr())
+        .await
+        .unwrap();
+    stream
+        .write_all(
+            b"GET /headers HTTP/1.1\r\nhost: x\r\nx-bin: a\xffb\r\nconnection: close\r\n\r\n",
+        )
+        .await
+        .unwrap();
+    let mut reply = Vec::new();
+    stream.read_to_end(&mut reply).await.unwrap();
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(reply.starts_with("HTTP/1.1 200 "), "{reply}");
+    // The probe prints values lossily: the byte arrived, as U+FFFD.
+    assert!(reply.contains("x-bin: a\u{fffd}b\n"), "{reply}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn block_networks_apply_after_the_policy_check() {
     let up = Upstream::start().await;

@@ -94,87 +94,7 @@ impl External {
             .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))?;
         External::new(config)
     }
-}
 
-struct Child {
-    addr: SocketAddr,
-    child: tokio::process::Child,
-}
-
-impl Running for Child {
-    fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-    fn stop(mut self: Box<Self>) -> BoxFuture<'static, ()> {
-        Box::pin(async move {
-            let _ = self.child.kill().await;
-        })
-    }
-}
-
-fn free_port() -> anyhow::Result<SocketAddr> {
-    let l = std::net::TcpListener::bind("127.0.0.1:0")?;
-    Ok(l.local_addr()?)
-}
-
-async fn drain(pipe: Option<impl tokio::io::AsyncRead + Unpin>) -> String {
-    let mut s = String::new();
-    if let Some(mut p) = pipe {
-        let mut buf = Vec::new();
-        let _ = tokio::time::timeout(Duration::from_millis(500), p.read_to_end(&mut buf)).await;
-        s = String::from_utf8_lossy(&buf).into_owned();
-    }
-    s
-}
-
-impl Adapter for External {
-    fn name(&self) -> &str {
-        &self.config.name
-    }
-
-    fn supports(&self, feature: &str) -> bool {
-        self.config.features.iter().any(|f| f == feature)
-    }
-
-    fn xfail(&self) -> &BTreeMap<String, String> {
-        &self.config.xfail
-    }
-
-    fn prepare<'a>(&'a self, component: &'a Path) -> BoxFuture<'a, anyhow::Result<()>> {
-        Box::pin(async move {
-            let dir = tempfile::Builder::new()
-                .prefix("courier-warm-up-")
-                .tempdir()?;
-            let manifest = dir.path().join("spin.toml");
-            let source = toml::Value::String(component.to_string_lossy().into_owned());
-            let text = WARM_UP_MANIFEST.replace("\"{source}\"", &source.to_string());
-            std::fs::write(&manifest, text)?;
-            let app = AppFiles {
-                dir: dir.path().to_path_buf(),
-                manifest,
-                component: component.to_path_buf(),
-                runtime_config: None,
-                resolve: BTreeMap::new(),
-            };
-            let timeout = Duration::from_secs(self.config.warm_up_timeout_s);
-            // Only a speed-up: each cell still reports its own start failure, with its app.
-            match self.launch(&app, timeout).await {
-                Ok(running) => running.stop().await,
-                Err(e) => eprintln!("warning: warm-up start of `{}`: {e}", self.config.name),
-            }
-            Ok(())
-        })
-    }
-
-    fn start<'a>(
-        &'a self,
-        app: &'a AppFiles,
-    ) -> BoxFuture<'a, Result<Box<dyn Running>, StartError>> {
-        Box::pin(self.launch(app, Duration::from_secs(self.config.ready_timeout_s)))
-    }
-}
-
-impl External {
     /// Start the runtime on `app` and wait up to `timeout` for it to listen.
     async fn launch(
         &self,
@@ -264,6 +184,84 @@ impl External {
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
+    }
+}
+
+struct Child {
+    addr: SocketAddr,
+    child: tokio::process::Child,
+}
+
+impl Running for Child {
+    fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+    fn stop(mut self: Box<Self>) -> BoxFuture<'static, ()> {
+        Box::pin(async move {
+            let _ = self.child.kill().await;
+        })
+    }
+}
+
+fn free_port() -> anyhow::Result<SocketAddr> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(l.local_addr()?)
+}
+
+async fn drain(pipe: Option<impl tokio::io::AsyncRead + Unpin>) -> String {
+    let mut s = String::new();
+    if let Some(mut p) = pipe {
+        let mut buf = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_millis(500), p.read_to_end(&mut buf)).await;
+        s = String::from_utf8_lossy(&buf).into_owned();
+    }
+    s
+}
+
+impl Adapter for External {
+    fn name(&self) -> &str {
+        &self.config.name
+    }
+
+    fn supports(&self, feature: &str) -> bool {
+        self.config.features.iter().any(|f| f == feature)
+    }
+
+    fn xfail(&self) -> &BTreeMap<String, String> {
+        &self.config.xfail
+    }
+
+    fn prepare<'a>(&'a self, component: &'a Path) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            let dir = tempfile::Builder::new()
+                .prefix("courier-warm-up-")
+                .tempdir()?;
+            let manifest = dir.path().join("spin.toml");
+            let source = toml::Value::String(component.to_string_lossy().into_owned());
+            let text = WARM_UP_MANIFEST.replace("\"{source}\"", &source.to_string());
+            std::fs::write(&manifest, text)?;
+            let app = AppFiles {
+                dir: dir.path().to_path_buf(),
+                manifest,
+                component: component.to_path_buf(),
+                runtime_config: None,
+                resolve: BTreeMap::new(),
+            };
+            let timeout = Duration::from_secs(self.config.warm_up_timeout_s);
+            // Only a speed-up: each cell still reports its own start failure, with its app.
+            match self.launch(&app, timeout).await {
+                Ok(running) => running.stop().await,
+                Err(e) => eprintln!("warning: warm-up start of `{}`: {e}", self.config.name),
+            }
+            Ok(())
+        })
+    }
+
+    fn start<'a>(
+        &'a self,
+        app: &'a AppFiles,
+    ) -> BoxFuture<'a, Result<Box<dyn Running>, StartError>> {
+        Box::pin(self.launch(app, Duration::from_secs(self.config.ready_timeout_s)))
     }
 }
 

@@ -64,6 +64,12 @@ impl App {
         &self.name
     }
 
+    /// The public routes as (component, route as written), in the order they are tried.
+    /// Components with none are private: reachable only by service chaining.
+    pub fn routes(&self) -> Vec<(&str, &str)> {
+        self.shared.router.list().collect()
+    }
+
     /// Component ids in the app, sorted.
     pub fn component_ids(&self) -> Vec<&str> {
         let mut ids: Vec<&str> = self.shared.components.keys().map(String::as_str).collect();

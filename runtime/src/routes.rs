@@ -155,6 +155,13 @@ impl Router {
     pub fn route(&self, path: &str) -> Option<RouteMatch> {
         self.routes.iter().find_map(|r| r.matches(path))
     }
+
+    /// Each route as (component, route as written), most specific first.
+    pub fn list(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.routes
+            .iter()
+            .map(|r| (r.component.as_str(), r.raw.as_str()))
+    }
 }
 
 #[cfg(test)]

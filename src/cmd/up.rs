@@ -63,15 +63,73 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let app = runtime.load(&args.manifest, options).await?;
     let name = app.name().to_string();
     let components = app.component_ids().join(", ");
+    let routes: Vec<(String, String)> = app
+        .routes()
+        .into_iter()
+        .map(|(component, route)| (component.to_string(), route.to_string()))
+        .collect();
+    let private: Vec<String> = app
+        .component_ids()
+        .into_iter()
+        .filter(|id| !routes.iter().any(|(c, _)| c == id))
+        .map(String::from)
+        .collect();
     let running = app.serve(args.listen).await?;
-    eprintln!(
-        "Serving {name} (components: {components}) on http://{}",
-        running.local_addr()
-    );
+    let base = format!("http://{}", running.local_addr());
+    eprintln!("Serving {name} (components: {components}) on {base}");
+    for line in route_lines(&base, &routes, &private) {
+        eprintln!("{line}");
+    }
     eprintln!("Press Ctrl-C to stop.");
     tokio::select! {
         _ = running.wait() => anyhow::bail!("the server stopped unexpectedly"),
         signal = tokio::signal::ctrl_c() => signal.context("cannot wait for Ctrl-C")?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `courier up` lists under the serving line: one line per route, as Spin prints them,
+/// then the components no route reaches.
+fn route_lines(base: &str, routes: &[(String, String)], private: &[String]) -> Vec<String> {
+    let mut lines = vec!["Available routes:".to_string()];
+    for (component, route) in routes {
+        let (path, wildcard) = match route.trim_end_matches('/').strip_suffix("...") {
+            Some(prefix) => (prefix.trim_end_matches('/'), " (wildcard)"),
+            None => (route.as_str(), ""),
+        };
+        lines.push(format!("  {component}: {base}{path}{wildcard}"));
+    }
+    if !private.is_empty() {
+        lines.push(format!(
+            "Private (service chaining only, http://<id>.spin.internal): {}",
+            private.join(", ")
+        ));
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_print_as_urls_with_wildcards_marked() {
+        let routes = [
+            ("hello", "/hello"),
+            ("api", "/api/:id/..."),
+            ("front", "/..."),
+        ]
+        .map(|(c, r)| (c.to_string(), r.to_string()));
+        let lines = route_lines("http://127.0.0.1:3000", &routes, &["back".to_string()]);
+        assert_eq!(
+            lines,
+            [
+                "Available routes:",
+                "  hello: http://127.0.0.1:3000/hello",
+                "  api: http://127.0.0.1:3000/api/:id (wildcard)",
+                "  front: http://127.0.0.1:3000 (wildcard)",
+                "Private (service chaining only, http://<id>.spin.internal): back",
+            ]
+        );
+    }
 }

@@ -12,7 +12,9 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
-    pub spin_manifest_version: toml::Value,
+    /// Required here; its value is checked by `Version` before this parse.
+    #[serde(rename = "spin_manifest_version")]
+    _version: serde::de::IgnoredAny,
     pub application: Application,
     #[serde(default)]
     pub variables: BTreeMap<String, VariableDecl>,
@@ -164,24 +166,42 @@ impl Manifest {
     }
 
     pub fn parse(text: &str) -> Result<Self> {
+        // The version first: a v1 manifest has another shape, and its first shape error
+        // (no [application]) would hide the real problem.
+        if let Ok(version) = toml::from_str::<Version>(text) {
+            version.check()?;
+        }
         let manifest: Manifest = toml::from_str(text).map_err(|e| {
             // toml's message already carries the line, column and the offending key.
             anyhow::anyhow!("{}", e.to_string().trim_end())
         })?;
-        match manifest.spin_manifest_version.as_integer() {
-            Some(2) => {}
-            _ => match manifest.spin_manifest_version.as_str() {
-                Some("1") => bail!(
-                    "spin_manifest_version: version 1 manifests are not supported\n  \
-                     hint: convert it with `spin doctor` or write `spin_manifest_version = 2`"
-                ),
-                _ => bail!(
-                    "spin_manifest_version: expected 2, found {}\n  hint: Courier serves Spin manifest v2 apps",
-                    manifest.spin_manifest_version
-                ),
-            },
-        }
         Ok(manifest)
+    }
+}
+
+/// Only the keys that say which manifest format a file is.
+#[derive(Debug, Deserialize)]
+struct Version {
+    spin_manifest_version: Option<toml::Value>,
+    /// The key of the oldest v1 manifests.
+    spin_version: Option<toml::Value>,
+}
+
+impl Version {
+    fn check(&self) -> Result<()> {
+        let is_one = |v: &toml::Value| v.as_str() == Some("1") || v.as_integer() == Some(1);
+        match (&self.spin_manifest_version, &self.spin_version) {
+            (Some(v), _) if v.as_integer() == Some(2) => Ok(()),
+            (Some(v), _) | (None, Some(v)) if is_one(v) => bail!(
+                "spin_manifest_version: version 1 manifests are not supported\n  \
+                 hint: convert it with `spin doctor` or write `spin_manifest_version = 2`"
+            ),
+            (Some(v), _) => bail!(
+                "spin_manifest_version: expected 2, found {v}\n  hint: Courier serves Spin manifest v2 apps"
+            ),
+            // Missing: the full parse names the missing key.
+            (None, _) => Ok(()),
+        }
     }
 }
 
@@ -237,6 +257,20 @@ environment = { A = "b" }
         let text = MINIMAL.replace("spin_manifest_version = 2", "spin_manifest_version = \"1\"");
         let err = format!("{:#}", Manifest::parse(&text).unwrap_err());
         assert!(err.contains("version 1"), "{err}");
+        // Real v1 manifests: their shape differs, and the version is still what is reported.
+        for v1 in [
+            "spin_manifest_version = \"1\"\nname = \"hello\"\ntrigger = { type = \"http\", base = \"/\" }\n\
+             [[component]]\nid = \"hello\"\nsource = \"hello.wasm\"\n[component.trigger]\nroute = \"/...\"\n",
+            "spin_version = \"1\"\nname = \"hello\"\n[[component]]\nid = \"hello\"\n",
+        ] {
+            let err = format!("{:#}", Manifest::parse(v1).unwrap_err());
+            assert!(err.contains("version 1") && err.contains("spin doctor"), "{err}");
+        }
+        let err = format!(
+            "{:#}",
+            Manifest::parse(&MINIMAL.replace("= 2", "= 3")).unwrap_err()
+        );
+        assert!(err.contains("expected 2, found 3"), "{err}");
     }
 
     #[test]

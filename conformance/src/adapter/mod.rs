@@ -116,7 +116,8 @@ pub fn by_name(name: &str, runtimes_dir: &Path) -> anyhow::Result<std::sync::Arc
                 })
                 .collect();
             files.sort();
-            known.extend(files);
+            // `reference.toml` holds the built-in runtime's expectations, not another runtime.
+            known.extend(files.into_iter().filter(|f| f != "reference"));
         }
         anyhow::bail!(
             "no runtime `{name}` (known: {}); add {} to describe one",
@@ -146,5 +147,14 @@ mod tests {
         std::fs::write(dir.path().join("reference.toml"), "[xfial]\n").unwrap();
         let err = by_name("reference", dir.path()).err().unwrap().to_string();
         assert!(err.contains("xfial"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_runtime_lists_each_known_one_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("reference.toml"), "").unwrap();
+        std::fs::write(dir.path().join("spin-up.toml"), "").unwrap();
+        let err = by_name("nope", dir.path()).err().unwrap().to_string();
+        assert!(err.contains("(known: reference, spin-up)"), "{err}");
     }
 }

@@ -7,6 +7,12 @@ use std::process::ExitCode;
 use courier_conformance::language::{self, BuildOutcome};
 
 #[derive(clap::Args)]
+#[command(
+    after_help = "Each languages/<lang>/language.toml says how: the toolchain checks (with \
+the hint shown when one fails), the build steps, the inputs that key the cache, and the output: \
+a component (kind = \"component\"), or a WASI preview1 reactor core module that courier adapts \
+into one (kind = \"core-module\").\n\nExamples:\n  courier build --lang go\n  courier build"
+)]
 pub struct Args {
     /// Languages to build, comma-separated (default: every languages/*/language.toml).
     #[arg(long, value_delimiter = ',')]

@@ -1,25 +1,19 @@
 //! `courier componentize` as the Go SDK's README runs it: a WASI preview1 reactor in, a
 //! wasi:http component out, the world defaulting to the wasi:http/proxy of `--wit`.
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
 
 fn componentize(dir: &Path, args: &[&str]) -> (i32, String) {
     let wit = Path::new(env!("CARGO_MANIFEST_DIR")).join("wit");
-    let out = Command::new(env!("CARGO_BIN_EXE_courier"))
-        .arg("componentize")
-        .arg("--wit")
-        .arg(wit)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("courier runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
+    let wit = wit.to_str().expect("a UTF-8 checkout path");
+    let args: Vec<&str> = ["componentize", "--wit", wit]
+        .iter()
+        .chain(args)
+        .copied()
+        .collect();
+    common::courier(dir, &args)
 }
 
 #[test]

@@ -1,19 +1,10 @@
 //! `courier hosts check` as a user runs it: the verdict, the explanation, the exit status.
 
-use std::process::Command;
+mod common;
 
 fn check(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_courier"))
-        .args(["hosts", "check"])
-        .args(args)
-        .output()
-        .expect("courier runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
+    let args: Vec<&str> = ["hosts", "check"].iter().chain(args).copied().collect();
+    common::courier(std::path::Path::new("."), &args)
 }
 
 #[test]

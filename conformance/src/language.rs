@@ -493,34 +493,26 @@ output = "{{build_dir}}/out.wasm"
         assert!(err.contains("is already a component"), "{err}");
     }
 
-    fn copy_dir(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                copy_dir(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), target).unwrap();
-            }
-        }
-    }
+    /// A stand-in for the project's `wit/`: a wasi:http package with a `proxy` world, so the
+    /// default world is found as in the real one.
+    const WIT: &str = "package wasi:http@0.2.99;\n\n\
+        interface incoming-handler {\n  handle: func(path: string);\n}\n\n\
+        world proxy {\n  export incoming-handler;\n}\n";
 
     #[test]
     fn a_reactor_core_module_becomes_a_wasi_http_component() {
         let root = tempfile::tempdir().unwrap();
         let wit = root.path().join("wit");
-        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit"), &wit);
-        let world = courier_componentize::http_proxy_world(&wit).unwrap();
-        let version = world.rsplit_once('@').map(|(_, v)| v).unwrap();
-        // What a wasi-sdk or Go reactor build exports for the proxy world, bodies aside.
-        let core = wat::parse_str(format!(
+        std::fs::create_dir_all(&wit).unwrap();
+        std::fs::write(wit.join("http.wit"), WIT).unwrap();
+        // What a wasi-sdk or Go reactor build exports for the world, bodies aside.
+        let core = wat::parse_str(
             r#"(module
                 (memory (export "memory") 1)
                 (func (export "_initialize"))
-                (func (export "wasi:http/incoming-handler@{version}#handle") (param i32 i32))
-                (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) i32.const 1024))"#
-        ))
+                (func (export "wasi:http/incoming-handler@0.2.99#handle") (param i32 i32))
+                (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) i32.const 1024))"#,
+        )
         .unwrap();
         let text = shell_lang("shell", "").replace(
             r#"'printf "" > {build_dir}/out.wasm; echo built >> {build_dir}/count'"#,
@@ -537,16 +529,14 @@ output = "{{build_dir}}/out.wasm"
         assert_eq!(wasm_kind(&bytes), Some(OutputKind::Component));
         let text = String::from_utf8_lossy(&bytes);
         assert!(
-            text.contains(&format!("wasi:http/incoming-handler@{version}")),
+            text.contains("wasi:http/incoming-handler@0.2.99"),
             "exports the handler"
         );
 
         let again = lang.build(root.path(), &mut |_| {}).unwrap();
         assert!(matches!(again, BuildOutcome::Cached(_)));
         // The adapter embeds the project's WIT, so a re-vendored WIT is a new build.
-        let mut http = std::fs::read_to_string(wit.join("deps/http.wit")).unwrap();
-        http.push_str("\n// re-vendored\n");
-        std::fs::write(wit.join("deps/http.wit"), http).unwrap();
+        std::fs::write(wit.join("http.wit"), format!("{WIT}// re-vendored\n")).unwrap();
         let rebuilt = lang.build(root.path(), &mut |_| {}).unwrap();
         assert!(matches!(rebuilt, BuildOutcome::Built(_)));
     }

@@ -1,5 +1,6 @@
-//! Shared by the top-level tests: the example guest (built for wasm32-wasip2 on first use)
-//! and a minimal HTTP/1.1 client over tokio sockets, so these tests add no dependency.
+//! Shared by the top-level tests: running the `courier` binary, the example guest (built for
+//! wasm32-wasip2 on first use) and a minimal HTTP/1.1 client over tokio sockets, so these
+//! tests add no dependency.
 
 #![allow(dead_code)]
 
@@ -11,6 +12,21 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+/// Runs `courier ARGS` in `dir`: its exit status and its stdout and stderr together.
+pub fn courier(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_courier"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("courier runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
 
 /// Builds the example guest once per test binary.
 pub fn example_wasm() -> PathBuf {

@@ -357,3 +357,50 @@ fn a_missing_language_is_named() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_prebuilt_agent_is_a_column_of_its_own() {
+    let agent = rust_agent();
+    let agent = agent.to_str().unwrap();
+    let dir = tempdir();
+    let report = dir.path().join("r.json");
+    let out = courier(&[
+        "conformance",
+        "--agent",
+        &format!("mine={agent}"),
+        "--filter",
+        "R01,P01",
+        "--plain",
+        "--report",
+        &format!("json={}", report.display()),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let r = json(&report);
+    assert_eq!(r.languages, ["mine"], "only the named agent runs");
+    assert_eq!(
+        outcomes(&r),
+        [("P01".into(), "pass".into()), ("R01".into(), "pass".into())]
+    );
+
+    let out = courier(&[
+        "conformance",
+        "--lang",
+        "rust",
+        "--agent",
+        &format!("rust={agent}"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("named twice"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = courier(&["conformance", "--agent", "mine=no/such/agent.wasm"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("no/such/agent.wasm"),
+        "{}",
+        text(&out.stderr)
+    );
+}

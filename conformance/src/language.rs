@@ -290,19 +290,49 @@ impl Language {
         Ok(BuildOutcome::Built(agent))
     }
 
-    /// Embed the world into the reactor core module `bytes` and adapt it into a component.
     fn componentize(&self, root: &Path, built: &Path, bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
-        let wit = root.join("wit");
-        let world = match &self.config.build.world {
-            Some(world) => world.clone(),
-            None => courier_componentize::http_proxy_world(&wit)?,
-        };
-        courier_componentize::componentize_reactor(bytes, &wit, &world).with_context(|| {
-            format!(
-                "adapting {} (a core module) into a component of {world}",
-                built.display()
-            )
-        })
+        adapt_core_module(root, built, bytes, self.config.build.world.as_deref())
+    }
+}
+
+/// Embed `world` (default: the `wasi:http/proxy` of the project's `wit/`) into the WASI
+/// preview1 reactor core module `bytes`, read from `built`, and adapt it into a component.
+fn adapt_core_module(
+    root: &Path,
+    built: &Path,
+    bytes: &[u8],
+    world: Option<&str>,
+) -> anyhow::Result<Vec<u8>> {
+    let wit = root.join("wit");
+    let world = match world {
+        Some(world) => world.to_string(),
+        None => courier_componentize::http_proxy_world(&wit)?,
+    };
+    courier_componentize::componentize_reactor(bytes, &wit, &world).with_context(|| {
+        format!(
+            "adapting {} (a core module) into a component of {world}",
+            built.display()
+        )
+    })
+}
+
+/// An agent built elsewhere (`courier conformance --agent NAME=PATH`): a component is served
+/// as it is; a WASI preview1 reactor core module is adapted into
+/// `<root>/target/courier/_prebuilt/<name>.wasm` first (apart from the languages' outputs).
+pub fn prebuilt_agent(root: &Path, name: &str, path: &Path) -> anyhow::Result<PathBuf> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("agent `{name}`: reading {}", path.display()))?;
+    match wasm_kind(&bytes) {
+        Some(OutputKind::Component) => Ok(std::path::absolute(path)?),
+        Some(OutputKind::CoreModule) => {
+            let component = adapt_core_module(root, path, &bytes, None)?;
+            let out = root.join("target").join("courier").join("_prebuilt");
+            std::fs::create_dir_all(&out)?;
+            let agent = out.join(format!("{name}.wasm"));
+            std::fs::write(&agent, component)?;
+            Ok(agent)
+        }
+        None => bail!("agent `{name}`: {} is not WebAssembly", path.display()),
     }
 }
 
@@ -499,21 +529,53 @@ output = "{{build_dir}}/out.wasm"
         interface incoming-handler {\n  handle: func(path: string);\n}\n\n\
         world proxy {\n  export incoming-handler;\n}\n";
 
+    /// What a wasi-sdk or Go reactor build exports for that world, bodies aside.
+    const REACTOR: &str = r#"(module
+        (memory (export "memory") 1)
+        (func (export "_initialize"))
+        (func (export "wasi:http/incoming-handler@0.2.99#handle") (param i32 i32))
+        (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) i32.const 1024))"#;
+
+    /// A project root holding only the stand-in WIT.
+    fn root_with_wit() -> tempfile::TempDir {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("wit")).unwrap();
+        std::fs::write(root.path().join("wit/http.wit"), WIT).unwrap();
+        root
+    }
+
+    #[test]
+    fn a_prebuilt_agent_is_served_as_is_or_adapted() {
+        let root = root_with_wit();
+        let files = tempfile::tempdir().unwrap();
+        let component = files.path().join("c.wasm");
+        std::fs::write(&component, COMPONENT).unwrap();
+        assert_eq!(
+            prebuilt_agent(root.path(), "c", &component).unwrap(),
+            component
+        );
+
+        let core = files.path().join("core.wasm");
+        std::fs::write(&core, wat::parse_str(REACTOR).unwrap()).unwrap();
+        let adapted = prebuilt_agent(root.path(), "mine", &core).unwrap();
+        assert_eq!(
+            adapted,
+            root.path().join("target/courier/_prebuilt/mine.wasm")
+        );
+        let bytes = std::fs::read(&adapted).unwrap();
+        assert_eq!(wasm_kind(&bytes), Some(OutputKind::Component));
+
+        let text = files.path().join("notes.txt");
+        std::fs::write(&text, "hello").unwrap();
+        let err = prebuilt_agent(root.path(), "t", &text).unwrap_err();
+        assert!(format!("{err:#}").contains("is not WebAssembly"), "{err:#}");
+    }
+
     #[test]
     fn a_reactor_core_module_becomes_a_wasi_http_component() {
-        let root = tempfile::tempdir().unwrap();
+        let root = root_with_wit();
         let wit = root.path().join("wit");
-        std::fs::create_dir_all(&wit).unwrap();
-        std::fs::write(wit.join("http.wit"), WIT).unwrap();
-        // What a wasi-sdk or Go reactor build exports for the world, bodies aside.
-        let core = wat::parse_str(
-            r#"(module
-                (memory (export "memory") 1)
-                (func (export "_initialize"))
-                (func (export "wasi:http/incoming-handler@0.2.99#handle") (param i32 i32))
-                (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) i32.const 1024))"#,
-        )
-        .unwrap();
+        let core = wat::parse_str(REACTOR).unwrap();
         let text = shell_lang("shell", "").replace(
             r#"'printf "" > {build_dir}/out.wasm; echo built >> {build_dir}/count'"#,
             "'cp core.wasm {build_dir}/out.wasm'",

@@ -2,7 +2,7 @@
 //! concurrently (all languages share one pool), apply each language's documented deviations,
 //! and check that every planned cell got exactly one result.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -22,8 +22,11 @@ pub struct Options {
     /// The project root (has `languages/`).
     pub root: PathBuf,
     pub cases_dir: PathBuf,
-    /// Language names; empty means every discovered language.
+    /// Language names; empty means every discovered language (none when `agents` is set).
     pub languages: Vec<String>,
+    /// Columns served from agents built elsewhere: name → a component, or a WASI preview1
+    /// reactor core module (adapted first).
+    pub agents: Vec<(String, PathBuf)>,
     /// Case filters; empty means all.
     pub filters: Vec<String>,
     /// `(i, n)`: run the i-th of n shards (1-based).
@@ -32,6 +35,21 @@ pub struct Options {
     pub jobs: usize,
     pub adapter: Arc<dyn Adapter>,
     pub style: Style,
+}
+
+/// One column of the matrix: a language's agent, or one built elsewhere.
+struct Column {
+    name: String,
+    /// Case id → reason (a language's `expectations.toml`).
+    xfail: BTreeMap<String, String>,
+    /// The agent, or why every cell of the column fails.
+    agent: Result<PathBuf, String>,
+}
+
+/// Print the whole error, and give the column's cells its first line.
+fn unusable(what: &str, e: &anyhow::Error) -> String {
+    eprintln!("error: {e:#}");
+    format!("{what}: {}", format!("{e:#}").lines().next().unwrap_or(""))
 }
 
 /// `3/4` → `(3, 4)`.
@@ -138,12 +156,23 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
     let started = Instant::now();
     let all = load_cases(&opts.cases_dir)?;
     let cases = select_cases(&all, &opts.filters)?;
-    let langs = language::select(language::discover(&opts.root)?, &opts.languages)?;
-    if langs.is_empty() {
+    let langs = if opts.languages.is_empty() && !opts.agents.is_empty() {
+        Vec::new()
+    } else {
+        language::select(language::discover(&opts.root)?, &opts.languages)?
+    };
+    if langs.is_empty() && opts.agents.is_empty() {
         bail!(
             "no languages found under {}",
             opts.root.join("languages").display()
         );
+    }
+    for (name, _) in &opts.agents {
+        if langs.iter().any(|l| &l.name == name)
+            || opts.agents.iter().filter(|(n, _)| n == name).count() > 1
+        {
+            bail!("--agent {name}=…: the column `{name}` is named twice");
+        }
     }
     let all_ids: BTreeSet<&str> = all.iter().map(|c| c.case.id.as_str()).collect();
     for l in &langs {
@@ -159,7 +188,7 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
     // A runtime's [xfail] may name cases of other suites (`--cases`), so it is not checked here.
 
     // Build each language once (sequentially: builds are CPU-heavy and the machine is small).
-    let mut agents: Vec<Result<PathBuf, String>> = Vec::new();
+    let mut columns: Vec<Column> = Vec::new();
     for l in &langs {
         let l2: Language = l.clone();
         let root = opts.root.clone();
@@ -167,29 +196,31 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
             l2.build(&root, &mut |m| eprintln!("building {m}"))
         })
         .await?;
-        agents.push(match built {
-            Ok(BuildOutcome::Built(p)) | Ok(BuildOutcome::Cached(p)) => Ok(p),
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                Err(format!(
-                    "the agent did not build: {}",
-                    format!("{e:#}").lines().next().unwrap_or("")
-                ))
-            }
+        columns.push(Column {
+            name: l.name.clone(),
+            xfail: l.xfail.clone(),
+            agent: match built {
+                Ok(BuildOutcome::Built(p)) | Ok(BuildOutcome::Cached(p)) => Ok(p),
+                Err(e) => Err(unusable("the agent did not build", &e)),
+            },
+        });
+    }
+    for (name, path) in &opts.agents {
+        columns.push(Column {
+            name: name.clone(),
+            xfail: BTreeMap::new(),
+            // A file the user named that cannot serve is a usage error, not a column of fails.
+            agent: Ok(language::prebuilt_agent(&opts.root, name, path)?),
         });
     }
 
     // Compile each agent once, before any cell, so a cold compile (tens of seconds for a
     // 13 MB JS or 18 MB Python agent) is not paid, or timed out, inside every cell.
-    for (l, agent) in langs.iter().zip(agents.iter_mut()) {
-        if let Ok(path) = agent {
-            eprintln!("compiling the {} agent", l.name);
+    for column in &mut columns {
+        if let Ok(path) = &column.agent {
+            eprintln!("compiling the {} agent", column.name);
             if let Err(e) = opts.adapter.prepare(path).await {
-                eprintln!("error: {e:#}");
-                *agent = Err(format!(
-                    "the agent did not compile: {}",
-                    format!("{e:#}").lines().next().unwrap_or("")
-                ));
+                column.agent = Err(unusable("the agent did not compile", &e));
             }
         }
     }
@@ -202,17 +233,17 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
         ca: TestCa::generate(work.path())?,
         work: work.path().to_path_buf(),
     });
-    let cells = plan(cases.len(), langs.len(), opts.shard);
+    let cells = plan(cases.len(), columns.len(), opts.shard);
     let mut progress = Progress::new(opts.style, cells.len());
     let cases = Arc::new(cases);
     let mut stream = futures::stream::iter(cells.clone().into_iter().map(|(c, l)| {
         let env = env.clone();
         let cases = cases.clone();
-        let lang = langs[l].name.clone();
-        let agent = agents[l].clone();
+        let lang = columns[l].name.clone();
+        let agent = columns[l].agent.clone();
         // A language's own deviation first, else one of the runtime under test.
         let id = &cases[c].case.id;
-        let xfail = langs[l].xfail.get(id).cloned().or_else(|| {
+        let xfail = columns[l].xfail.get(id).cloned().or_else(|| {
             env.adapter
                 .xfail()
                 .get(id)
@@ -246,7 +277,7 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
     // The guard: one result per planned cell, no more, no less.
     let planned: BTreeSet<(String, String)> = cells
         .iter()
-        .map(|(c, l)| (cases[*c].case.id.clone(), langs[*l].name.clone()))
+        .map(|(c, l)| (cases[*c].case.id.clone(), columns[*l].name.clone()))
         .collect();
     let got: Vec<(String, String)> = results
         .iter()
@@ -263,13 +294,13 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
         );
     }
     let case_pos = |id: &str| cases.iter().position(|c| c.case.id == id);
-    let lang_pos = |n: &str| langs.iter().position(|l| l.name == n);
+    let lang_pos = |n: &str| columns.iter().position(|l| l.name == n);
     results.sort_by_key(|r| (case_pos(&r.case), lang_pos(&r.language)));
 
     Ok(Report {
         version: 1,
         runtime: opts.adapter.name().to_string(),
-        languages: langs.iter().map(|l| l.name.clone()).collect(),
+        languages: columns.iter().map(|l| l.name.clone()).collect(),
         cases: cases
             .iter()
             .map(|c| CaseInfo {

@@ -16,14 +16,21 @@ languages/<lang>/expectations.toml or in the runtime's [xfail]), ! xpass (docume
 exits 1 on any fail or xpass.\n\nExamples:\n  courier conformance --lang rust\n  courier \
 conformance --filter 'P*' --report html=target/conformance.html\n  courier conformance --shard \
 1/2 --report json=s1.json && courier conformance merge s1.json s2.json --report md=summary.md\n  \
-courier conformance --runtime wasmtime-serve --lang rust,python"
+courier conformance --runtime wasmtime-serve --lang rust,python\n  \
+courier conformance --agent mine=path/to/agent.wasm --filter 'P*'"
 )]
 pub struct Args {
     #[command(subcommand)]
     command: Option<Sub>,
-    /// Languages to run, comma-separated (default: every languages/*/language.toml).
+    /// Languages to run, comma-separated (default: every languages/*/language.toml, or none
+    /// when --agent is given).
     #[arg(long, value_delimiter = ',')]
     lang: Vec<String>,
+    /// Add a column NAME served from an agent built elsewhere: a wasi:http component, or a WASI
+    /// preview1 reactor core module (adapted with the project's WIT). It must speak
+    /// conformance/PROTOCOL.md. May be repeated.
+    #[arg(long = "agent", value_name = "NAME=PATH", value_parser = parse_agent)]
+    agents: Vec<(String, PathBuf)>,
     /// The folder of case files (default: conformance/cases).
     #[arg(long)]
     cases: Option<PathBuf>,
@@ -162,6 +169,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         root,
         cases_dir,
         languages: args.lang,
+        agents: args.agents,
         filters: args.filter,
         shard: args.shard,
         jobs: args.jobs,
@@ -170,4 +178,21 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
     .await?;
     finish(&report, &args.reports, style)
+}
+
+/// `NAME=PATH` of `--agent`.
+fn parse_agent(s: &str) -> Result<(String, PathBuf), String> {
+    let (name, path) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}`: expected NAME=PATH"))?;
+    let valid = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if name.is_empty() || !name.chars().all(valid) {
+        return Err(format!(
+            "`{name}`: a column name is letters, digits, '-' and '_'"
+        ));
+    }
+    if path.is_empty() {
+        return Err(format!("`{s}`: the path is empty"));
+    }
+    Ok((name.to_string(), PathBuf::from(path)))
 }

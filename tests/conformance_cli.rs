@@ -4,36 +4,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
 use courier_conformance::report::{json as report_json, Report};
-
-/// A scratch folder removed on drop (the `courier` package has no tempfile dependency).
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn tempdir() -> TempDir {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let p = std::env::temp_dir().join(format!(
-        "courier-cli-test-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&p).unwrap();
-    TempDir(p)
-}
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -98,7 +71,7 @@ fn list_shows_the_suite_and_the_features() {
 
 #[test]
 fn a_bad_case_file_stops_the_run_with_its_location() {
-    let dir = tempdir();
+    let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("X01.toml"),
         "id = \"X01\"\ntitle = \"t\"\ntier = \"core\"\nstpes = []\n",
@@ -117,7 +90,7 @@ fn a_bad_case_file_stops_the_run_with_its_location() {
 #[test]
 fn rust_passes_cases_and_every_report_is_written() {
     rust_agent();
-    let dir = tempdir();
+    let dir = tempfile::tempdir().unwrap();
     let p = |f: &str| dir.path().join(f).to_string_lossy().into_owned();
     let out = courier(&[
         "conformance",
@@ -181,8 +154,8 @@ url = "http://{U}/"
 expect = { status = 200 }
 "#;
 
-fn cases_dir() -> TempDir {
-    let dir = tempdir();
+fn cases_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("Z01.toml"), WRONG).unwrap();
     std::fs::write(dir.path().join("Z02.toml"), RIGHT).unwrap();
     dir
@@ -192,7 +165,7 @@ fn cases_dir() -> TempDir {
 fn a_failing_cell_fails_the_run_with_its_reason() {
     rust_agent();
     let cases = cases_dir();
-    let out_dir = tempdir();
+    let out_dir = tempfile::tempdir().unwrap();
     let report = out_dir.path().join("r.json");
     let out = courier(&[
         "conformance",
@@ -217,7 +190,7 @@ fn a_failing_cell_fails_the_run_with_its_reason() {
 fn shards_merge_into_the_whole_matrix() {
     rust_agent();
     let cases = cases_dir();
-    let dir = tempdir();
+    let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     for shard in ["1/2", "2/2"] {
         let f = dir.path().join(format!("s{}.json", &shard[..1]));
@@ -261,9 +234,9 @@ fn shards_merge_into_the_whole_matrix() {
 
 /// A project root of its own with one language whose agent is the Rust agent, so its
 /// expectations file can be written freely.
-fn project_with_expectations(expectations: &str) -> TempDir {
+fn project_with_expectations(expectations: &str) -> tempfile::TempDir {
     let agent = rust_agent();
-    let dir = tempdir();
+    let dir = tempfile::tempdir().unwrap();
     let lang = dir.path().join("languages/mirror");
     std::fs::create_dir_all(lang.join("src")).unwrap();
     std::fs::write(lang.join("src/stamp"), "1").unwrap();
@@ -311,7 +284,7 @@ fn documented_failures_are_xfail_and_stale_ones_xpass() {
 #[test]
 fn a_runtime_without_a_feature_skips_with_the_reason() {
     rust_agent();
-    let dir = tempdir();
+    let dir = tempfile::tempdir().unwrap();
     let runtime = dir.path().join("bare.toml");
     // `courier up` standing in for a runtime that declares no features.
     std::fs::write(
@@ -362,7 +335,7 @@ fn a_missing_language_is_named() {
 fn a_prebuilt_agent_is_a_column_of_its_own() {
     let agent = rust_agent();
     let agent = agent.to_str().unwrap();
-    let dir = tempdir();
+    let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("r.json");
     let out = courier(&[
         "conformance",

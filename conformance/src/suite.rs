@@ -187,6 +187,14 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
     }
     // A runtime's [xfail] may name cases of other suites (`--cases`), so it is not checked here.
 
+    // Agents built elsewhere first: a file the user named that cannot serve is a usage error,
+    // reported before minutes of language builds.
+    let prebuilt = opts
+        .agents
+        .iter()
+        .map(|(name, path)| Ok((name, language::prebuilt_agent(&opts.root, name, path)?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+
     // Build each language once (sequentially: builds are CPU-heavy and the machine is small).
     let mut columns: Vec<Column> = Vec::new();
     for l in &langs {
@@ -205,12 +213,11 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
             },
         });
     }
-    for (name, path) in &opts.agents {
+    for (name, agent) in prebuilt {
         columns.push(Column {
             name: name.clone(),
             xfail: BTreeMap::new(),
-            // A file the user named that cannot serve is a usage error, not a column of fails.
-            agent: Ok(language::prebuilt_agent(&opts.root, name, path)?),
+            agent: Ok(agent),
         });
     }
 

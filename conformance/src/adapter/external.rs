@@ -203,9 +203,31 @@ impl Running for Child {
     }
 }
 
+/// A free loopback port for the runtime to bind. It is free only when checked, and the
+/// runtime binds it later; a port the kernel hands out for `bind(0)` could be given to another
+/// socket in between (a parallel cell's upstream), and a refused start would then look ready.
+/// So it comes from below the ephemeral range, which `bind(0)` never uses.
 fn free_port() -> anyhow::Result<SocketAddr> {
+    let below = ephemeral_start().unwrap_or(32768).max(10_001);
+    let span = u32::from(below - 10_000);
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let seed = std::process::id().wrapping_mul(7919);
+    for _ in 0..64 {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // A stride coprime with most spans walks the range; the pid spreads processes apart.
+        let port = 10_000 + (seed.wrapping_add(n.wrapping_mul(7_717)) % span) as u16;
+        if let Ok(l) = std::net::TcpListener::bind(("127.0.0.1", port)) {
+            return Ok(l.local_addr()?);
+        }
+    }
     let l = std::net::TcpListener::bind("127.0.0.1:0")?;
     Ok(l.local_addr()?)
+}
+
+/// The first port of the kernel's ephemeral range (Linux).
+fn ephemeral_start() -> Option<u16> {
+    let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").ok()?;
+    range.split_whitespace().next()?.parse().ok()
 }
 
 async fn drain(pipe: Option<impl tokio::io::AsyncRead + Unpin>) -> String {
@@ -357,6 +379,18 @@ mod tests {
         );
         let warm = ext.start(&app(dir.path())).await.unwrap();
         warm.stop().await;
+    }
+
+    #[test]
+    fn runtime_ports_come_from_below_the_ephemeral_range() {
+        let below = ephemeral_start().unwrap_or(32768);
+        let ports: Vec<u16> = (0..20).map(|_| free_port().unwrap().port()).collect();
+        assert!(
+            ports.iter().all(|p| (10_000..below).contains(p)),
+            "{ports:?}"
+        );
+        let distinct: std::collections::BTreeSet<_> = ports.iter().collect();
+        assert!(distinct.len() > 15, "{ports:?}");
     }
 
     #[test]

@@ -471,10 +471,10 @@ async fn test_only_resolver_maps_names_after_the_policy_check() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closed_port_is_connection_refused() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    // Bound but not listening, and held: a released port could go to a parallel listener.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let closed = socket.local_addr().unwrap();
     let app = TestApp::new(&one("\"http://127.0.0.1:*\""));
     let running = serve(&app).await;
     assert_eq!(

@@ -204,13 +204,13 @@ pub async fn start(
     };
     match spec.mode {
         Mode::Closed => {
-            let addr = special::closed_port(ip).await?;
+            let (addr, hold) = special::closed_port(ip).await?;
             return Ok(Upstream {
                 addr,
                 scheme,
                 state,
                 accept: None,
-                _hold: special::Hold::None,
+                _hold: hold,
             });
         }
         Mode::Blackhole => {

@@ -9,6 +9,11 @@ use tokio::net::{TcpSocket, TcpStream};
 /// What a server must keep alive while it runs.
 pub enum Hold {
     None,
+    /// Bound and never listening: connects are refused, and no other socket can be given
+    /// the port while the case runs.
+    Closed {
+        _socket: TcpSocket,
+    },
     Blackhole {
         _listener: tokio::net::TcpListener,
         _fillers: Vec<TcpStream>,
@@ -22,13 +27,13 @@ fn socket(ip: IpAddr) -> std::io::Result<TcpSocket> {
     }
 }
 
-/// A port that nothing listens on: bound for a moment to reserve a number, then released.
-pub async fn closed_port(ip: IpAddr) -> anyhow::Result<SocketAddr> {
+/// A port that nothing listens on. It stays bound (without `listen`) while held: a released
+/// number could be handed to a parallel cell's listener, and the refusal would be a response.
+pub async fn closed_port(ip: IpAddr) -> anyhow::Result<(SocketAddr, Hold)> {
     let s = socket(ip)?;
     s.bind(SocketAddr::new(ip, 0))?;
     let addr = s.local_addr()?;
-    drop(s);
-    Ok(addr)
+    Ok((addr, Hold::Closed { _socket: s }))
 }
 
 /// A listener that never accepts, with its accept queue filled by connections of our own, so

@@ -326,6 +326,18 @@ async fn run() -> Result<()> {
         "server CPU per request at 8 connections: courier {courier_cpu:.0} µs, native {native_cpu:.0} µs (ratio {:.1})",
         courier_cpu / native_cpu
     ));
+    // The load generator and upstream share the machine: what they spend, and what is left
+    // idle, says whether the throughput rows are CPU-bound.
+    let harness_us =
+        |runs: &[Outcome]| runs.iter().map(|o| o.harness_cpu_s).sum::<f64>() / served(runs) * 1e6;
+    let idle = |runs: &[Outcome]| median(runs.iter().map(|o| o.machine_idle * 100.0).collect());
+    report.note(format!(
+        "load generator and upstream CPU per request at 8 connections: {:.0} µs while courier serves, {:.0} µs while native does; machine idle {:.0}% and {:.0}%",
+        harness_us(&runs[0]),
+        harness_us(&runs[1]),
+        idle(&runs[0]),
+        idle(&runs[1])
+    ));
     report.push(Row::new(
         "throughput at 8 connections (req/s) vs native hyper proxy",
         courier_rps,
@@ -486,10 +498,12 @@ async fn quick(
             let o = load::run(child.addr, fetch, connections, Limit::For(THROUGHPUT_RUN)).await?;
             let cpu_us = (child.cpu_seconds()? - cpu) / o.ok as f64 * 1e6;
             eprintln!(
-                "{name} c={connections}: {:.0} req/s, p50 {:.0} µs, p99 {:.0} µs, {cpu_us:.0} CPU µs/req, {} errors",
+                "{name} c={connections}: {:.0} req/s, p50 {:.0} µs, p99 {:.0} µs, {cpu_us:.0} CPU µs/req (load generator and upstream {:.0}), machine idle {:.0}%, {} errors",
                 o.rps(),
                 o.percentile_us(0.5),
                 o.percentile_us(0.99),
+                o.harness_cpu_s / o.ok as f64 * 1e6,
+                o.machine_idle * 100.0,
                 o.errors
             );
         }

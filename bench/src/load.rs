@@ -27,6 +27,10 @@ pub struct Outcome {
     pub elapsed: Duration,
     /// Latency of every successful request, in microseconds.
     pub latencies_us: Vec<u32>,
+    /// CPU seconds this process (the load generator and the upstream) used during the run.
+    pub harness_cpu_s: f64,
+    /// The share of the machine's CPU time that was idle during the run.
+    pub machine_idle: f64,
 }
 
 impl Outcome {
@@ -87,6 +91,8 @@ pub async fn run(
     connections: usize,
     limit: Limit,
 ) -> Result<Outcome> {
+    let harness_cpu = crate::servers::process_cpu_seconds("self")?;
+    let machine = crate::servers::machine_ticks()?;
     let remaining = Arc::new(AtomicU64::new(match limit {
         Limit::Requests(n) => n,
         Limit::For(_) => u64::MAX,
@@ -141,5 +147,9 @@ pub async fn run(
         total.latencies_us.extend(outcome.latencies_us);
     }
     total.elapsed = started.elapsed();
+    total.harness_cpu_s = crate::servers::process_cpu_seconds("self")? - harness_cpu;
+    let (busy, idle) = crate::servers::machine_ticks()?;
+    let (busy, idle) = (busy - machine.0, idle - machine.1);
+    total.machine_idle = idle as f64 / (busy + idle).max(1) as f64;
     Ok(total)
 }

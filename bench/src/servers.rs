@@ -256,21 +256,7 @@ impl Child {
 
     /// CPU time (user + system) the child has used so far, in seconds.
     pub fn cpu_seconds(&self) -> Result<f64> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.process.id()))?;
-        // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
-        let rest = stat
-            .rsplit_once(')')
-            .context("malformed /proc/<pid>/stat")?
-            .1;
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let ticks: f64 = fields
-            .get(11..13)
-            .context("short /proc/<pid>/stat")?
-            .iter()
-            .map(|f| f.parse::<f64>().unwrap_or(0.0))
-            .sum();
-        // USER_HZ is 100 on every Linux configuration we run on.
-        Ok(ticks / 100.0)
+        process_cpu_seconds(&self.process.id().to_string())
     }
 
     /// Resident set size of the child, in KiB.
@@ -282,6 +268,43 @@ impl Child {
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
             .context("VmRSS missing from /proc/<pid>/status")
     }
+}
+
+/// CPU time (user + system) that process `pid` (a number, or `self`) has used, in seconds.
+pub fn process_cpu_seconds(pid: &str) -> Result<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let rest = stat
+        .rsplit_once(')')
+        .context("malformed /proc/<pid>/stat")?
+        .1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields
+        .get(11..13)
+        .context("short /proc/<pid>/stat")?
+        .iter()
+        .map(|f| f.parse::<f64>().unwrap_or(0.0))
+        .sum();
+    // USER_HZ is 100 on every Linux configuration we run on.
+    Ok(ticks / 100.0)
+}
+
+/// The whole machine's CPU time so far, in `/proc/stat` ticks: (busy, idle).
+pub fn machine_ticks() -> Result<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat")?;
+    let line = stat
+        .lines()
+        .find(|l| l.starts_with("cpu "))
+        .context("no cpu line in /proc/stat")?;
+    let ticks: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .map(|f| f.parse().unwrap_or(0))
+        .collect();
+    // user nice system idle iowait irq softirq steal …: idle and iowait are idle.
+    let idle = ticks.get(3).copied().unwrap_or(0) + ticks.get(4).copied().unwrap_or(0);
+    let busy = ticks.iter().take(8).sum::<u64>() - idle;
+    Ok((busy, idle))
 }
 
 fn find_on_path(name: &str) -> Option<PathBuf> {

@@ -100,6 +100,7 @@ impl EngineInner {
         // Guests built through the preview1 adapter (Go, Python, JS) import wasi:cli and friends too.
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        crate::error_code::add_to_linker(&mut linker)?;
 
         // One ticker thread per engine, never per request.
         let stop_ticker = Arc::new(AtomicBool::new(false));

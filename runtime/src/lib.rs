@@ -20,6 +20,7 @@ mod app;
 mod cache;
 mod config;
 mod engine;
+mod error_code;
 mod inbound;
 mod manifest;
 mod outbound;

@@ -6,6 +6,7 @@
 //! case E07). Courier's definition, which shadows the crate's, recognises both.
 
 use wasmtime::component::{Linker, Resource};
+use wasmtime::StoreContextMut;
 use wasmtime_wasi::WasiView;
 use wasmtime_wasi_http::p2::bindings::http::types::{
     DnsErrorPayload, ErrorCode, FieldSizePayload, IoError, TlsAlertReceivedPayload,
@@ -15,22 +16,32 @@ use wasmtime_wasi_http::Error;
 use crate::state::State;
 
 /// The `wasi:http/types` instance wasmtime-wasi-http defines (guests of any 0.2.x reach it).
-/// A new wasmtime release that moves it fails conformance case E07.
 const TYPES: &str = "wasi:http/types@0.2.12";
+const NAME: &str = "http-error-code";
 
 /// Replace the crate's `http-error-code` with one that sees every body error.
 pub(crate) fn add_to_linker(linker: &mut Linker<State>) -> wasmtime::Result<()> {
+    // Without shadowing this must fail, since the crate's definition is the one replaced; if it
+    // succeeds, a newer wasmtime-wasi-http names another version and `TYPES` must follow.
+    if linker
+        .instance(TYPES)?
+        .func_wrap(NAME, http_error_code)
+        .is_ok()
+    {
+        wasmtime::bail!("wasmtime-wasi-http defines no {TYPES}; update runtime/src/error_code.rs");
+    }
     linker.allow_shadowing(true);
-    let defined = linker.instance(TYPES)?.func_wrap(
-        "http-error-code",
-        |mut store, (error,): (Resource<IoError>,)| {
-            let state: &mut State = store.data_mut();
-            let error = state.ctx().table.get(&error)?;
-            Ok((error_code(error),))
-        },
-    );
+    let defined = linker.instance(TYPES)?.func_wrap(NAME, http_error_code);
     linker.allow_shadowing(false);
     defined
+}
+
+fn http_error_code(
+    mut store: StoreContextMut<'_, State>,
+    (error,): (Resource<IoError>,),
+) -> wasmtime::Result<(Option<ErrorCode>,)> {
+    let error = store.data_mut().ctx().table.get(&error)?;
+    Ok((error_code(error),))
 }
 
 /// The wasi:http error code an I/O error carries, if it carries one.
@@ -135,6 +146,19 @@ fn from_host_error(error: &Error) -> ErrorCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replaces_the_crate_definition_and_nothing_else() {
+        let engine = wasmtime::Engine::default();
+        let mut linker = Linker::<State>::new(&engine);
+        // No wasi:http yet: nothing to replace, which must be an error, not a new instance.
+        let missing = add_to_linker(&mut linker).unwrap_err();
+        assert!(missing.to_string().contains(TYPES), "{missing}");
+
+        let mut linker = Linker::<State>::new(&engine);
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).unwrap();
+        add_to_linker(&mut linker).unwrap();
+    }
 
     #[test]
     fn body_errors_of_either_type_have_a_code() {

@@ -113,3 +113,12 @@ fn a_bad_app_stops_before_serving_with_the_key_and_a_hint() {
     assert!(stderr.contains("does not contain a scheme"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn no_manifest_says_where_it_looked_and_how_to_name_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, text) = common::courier(dir.path(), &["up", "--listen", "127.0.0.1:0"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("no manifest at spin.toml"), "{text}");
+    assert!(text.contains("courier up -f path/to/spin.toml"), "{text}");
+}

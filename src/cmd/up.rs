@@ -59,6 +59,12 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             .into_iter()
             .collect::<HashMap<_, _>>(),
     };
+    if !args.manifest.exists() {
+        anyhow::bail!(
+            "no manifest at {}\n  hint: run from the app's folder, or name it: courier up -f path/to/spin.toml",
+            args.manifest.display()
+        );
+    }
     eprintln!("Loading {} …", args.manifest.display());
     let app = runtime.load(&args.manifest, options).await?;
     let name = app.name().to_string();

@@ -12,9 +12,12 @@ use wasi_preview1_component_adapter_provider::{
 use wit_component::{ComponentEncoder, StringEncoding};
 use wit_parser::Resolve;
 
-/// The `wasi:http/proxy` world of the wasi:http package in `wit_dir` (e.g.
-/// `wasi:http/proxy@0.2.12`): what a conformance agent built as a core module is given.
-pub fn http_proxy_world(wit_dir: &Path) -> anyhow::Result<String> {
+/// The world to embed from `wit_dir`: `world` when named, else the `wasi:http/proxy` world
+/// of its wasi:http package (e.g. `wasi:http/proxy@0.2.12`), what an HTTP component needs.
+pub fn world_to_embed(wit_dir: &Path, world: Option<&str>) -> anyhow::Result<String> {
+    if let Some(world) = world {
+        return Ok(world.to_string());
+    }
     let mut resolve = Resolve::default();
     resolve
         .push_dir(wit_dir)
@@ -140,14 +143,14 @@ mod tests {
     #[test]
     fn the_http_proxy_world_is_the_vendored_one() {
         let wit = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit");
-        let world = http_proxy_world(&wit).unwrap();
+        let world = world_to_embed(&wit, None).unwrap();
         let vendored = std::fs::read_to_string(wit.join("deps/http.wit")).unwrap();
         let version = world.strip_prefix("wasi:http/proxy@").unwrap();
         assert!(
             vendored.contains(&format!("package wasi:http@{version};")),
             "{world}"
         );
-        let err = http_proxy_world(&wit_dir().0).unwrap_err();
+        let err = world_to_embed(&wit_dir().0, None).unwrap_err();
         assert!(err.to_string().contains("no wasi:http package"), "{err}");
     }
 

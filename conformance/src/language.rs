@@ -271,7 +271,7 @@ impl Language {
         let bytes = match (self.config.build.kind, wasm_kind(&bytes)) {
             (OutputKind::Component, Some(OutputKind::Component)) => bytes,
             (OutputKind::CoreModule, Some(OutputKind::CoreModule)) => {
-                self.componentize(root, &built, &bytes)?
+                adapt_core_module(root, &built, &bytes, self.config.build.world.as_deref())?
             }
             (OutputKind::Component, Some(OutputKind::CoreModule)) => bail!(
                 "{} is a core module, but language.toml says `kind = \"component\"`\n  \
@@ -289,10 +289,6 @@ impl Language {
         std::fs::write(&stamp, &hash)?;
         Ok(BuildOutcome::Built(agent))
     }
-
-    fn componentize(&self, root: &Path, built: &Path, bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
-        adapt_core_module(root, built, bytes, self.config.build.world.as_deref())
-    }
 }
 
 /// Embed `world` (default: the `wasi:http/proxy` of the project's `wit/`) into the WASI
@@ -304,10 +300,7 @@ fn adapt_core_module(
     world: Option<&str>,
 ) -> anyhow::Result<Vec<u8>> {
     let wit = root.join("wit");
-    let world = match world {
-        Some(world) => world.to_string(),
-        None => courier_componentize::http_proxy_world(&wit)?,
-    };
+    let world = courier_componentize::world_to_embed(&wit, world)?;
     courier_componentize::componentize_reactor(bytes, &wit, &world).with_context(|| {
         format!(
             "adapting {} (a core module) into a component of {world}",
@@ -488,11 +481,7 @@ output = "{{build_dir}}/out.wasm"
             "checks = [{ command = [\"courier-no-such-tool-xyz\"], hint = \"run `get-xyz`\" }, ",
         );
         let d = lang_dir(root.path(), "shell", &text);
-        let err = Language::load(&d)
-            .unwrap()
-            .build(root.path(), &mut |_| {})
-            .unwrap_err()
-            .to_string();
+        let err = build_error(&d, root.path());
         assert!(err.contains("the shell toolchain is not ready"), "{err}");
         assert!(
             err.contains("courier-no-such-tool-xyz") && err.contains("run `get-xyz`"),
@@ -505,22 +494,23 @@ output = "{{build_dir}}/out.wasm"
     fn a_core_module_is_refused_when_a_component_is_promised() {
         let root = tempfile::tempdir().unwrap();
         let d = lang_dir(root.path(), "shell", &shell_lang("shell", r"\0asm\1\0\0\0"));
-        let err = Language::load(&d)
-            .unwrap()
-            .build(root.path(), &mut |_| {})
-            .unwrap_err()
-            .to_string();
+        let err = build_error(&d, root.path());
         assert!(err.contains("is a core module"), "{err}");
         assert!(err.contains("kind = \"core-module\""), "{err}");
 
         let promised = shell_lang("shell", r"\0asm\r\0\1\0") + "kind = \"core-module\"\n";
         let d = lang_dir(root.path(), "shell", &promised);
-        let err = Language::load(&d)
-            .unwrap()
-            .build(root.path(), &mut |_| {})
-            .unwrap_err()
-            .to_string();
+        let err = build_error(&d, root.path());
         assert!(err.contains("is already a component"), "{err}");
+    }
+
+    /// The message of a build of the language in `dir` that must fail.
+    fn build_error(dir: &Path, root: &Path) -> String {
+        Language::load(dir)
+            .unwrap()
+            .build(root, &mut |_| {})
+            .unwrap_err()
+            .to_string()
     }
 
     /// A stand-in for the project's `wit/`: a wasi:http package with a `proxy` world, so the

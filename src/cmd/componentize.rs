@@ -30,10 +30,7 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let core =
         std::fs::read(&args.core).with_context(|| format!("reading {}", args.core.display()))?;
-    let world = match args.world {
-        Some(world) => world,
-        None => courier_componentize::http_proxy_world(&args.wit)?,
-    };
+    let world = courier_componentize::world_to_embed(&args.wit, args.world.as_deref())?;
     let component = courier_componentize::componentize_reactor(&core, &args.wit, &world)
         .with_context(|| format!("componentizing {}", args.core.display()))?;
     std::fs::write(&args.output, component)

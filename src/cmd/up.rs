@@ -46,6 +46,13 @@ pub struct Args {
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     crate::cmd::init_logging();
+    // Before the engine is set up: a mistyped path should not wait on it.
+    if !args.manifest.exists() {
+        anyhow::bail!(
+            "no manifest at {}\n  hint: run from the app's folder, or name it: courier up -f path/to/spin.toml",
+            args.manifest.display()
+        );
+    }
     let runtime = Runtime::new(RuntimeOptions {
         request_timeout: Duration::from_secs(args.request_timeout),
         serving_threads: args.threads,
@@ -59,12 +66,6 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             .into_iter()
             .collect::<HashMap<_, _>>(),
     };
-    if !args.manifest.exists() {
-        anyhow::bail!(
-            "no manifest at {}\n  hint: run from the app's folder, or name it: courier up -f path/to/spin.toml",
-            args.manifest.display()
-        );
-    }
     eprintln!("Loading {} …", args.manifest.display());
     let app = runtime.load(&args.manifest, options).await?;
     let name = app.name().to_string();

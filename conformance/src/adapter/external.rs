@@ -153,25 +153,8 @@ impl External {
             }
             if tokio::net::TcpStream::connect(addr).await.is_ok() {
                 // Keep the pipes from filling up and blocking the runtime.
-                for pipe in [
-                    child
-                        .stdout
-                        .take()
-                        .map(|p| Box::new(p) as Box<dyn tokio::io::AsyncRead + Send + Unpin>),
-                    child
-                        .stderr
-                        .take()
-                        .map(|p| Box::new(p) as Box<dyn tokio::io::AsyncRead + Send + Unpin>),
-                ]
-                .into_iter()
-                .flatten()
-                {
-                    tokio::spawn(async move {
-                        let mut p = pipe;
-                        let mut sink = tokio::io::sink();
-                        let _ = tokio::io::copy(&mut p, &mut sink).await;
-                    });
-                }
+                discard(child.stdout.take());
+                discard(child.stderr.take());
                 return Ok(Box::new(Child { addr, child }) as Box<dyn Running>);
             }
             if Instant::now() > deadline {
@@ -238,6 +221,15 @@ async fn drain(pipe: Option<impl tokio::io::AsyncRead + Unpin>) -> String {
         s = String::from_utf8_lossy(&buf).into_owned();
     }
     s
+}
+
+/// Read `pipe` to its end in the background, throwing the output away.
+fn discard(pipe: Option<impl tokio::io::AsyncRead + Send + Unpin + 'static>) {
+    if let Some(mut pipe) = pipe {
+        tokio::spawn(async move {
+            let _ = tokio::io::copy(&mut pipe, &mut tokio::io::sink()).await;
+        });
+    }
 }
 
 impl Adapter for External {

@@ -30,6 +30,7 @@ use servers::Child;
 const ROUNDS: usize = 3;
 const THROUGHPUT_RUN: Duration = Duration::from_secs(3);
 const LATENCY_RUN: Duration = Duration::from_secs(2);
+const SOAK_RUN: Duration = Duration::from_secs(8);
 
 pub fn main() -> ExitCode {
     if let Ok(kind) = std::env::var(servers::CHILD_ENV) {
@@ -203,37 +204,20 @@ async fn extra_guest(path: &Path) -> Result<(String, f64, f64)> {
     Ok((name, median(times), cold))
 }
 
-async fn expect(addr: SocketAddr, path: &str, want: &str) -> Result<()> {
-    let (status, body) = load::get_once(addr, path).await?;
-    if status != 200 || body != want {
-        bail!("{addr}{path} answered {status} {body:?}, expected {want:?}");
-    }
-    Ok(())
-}
-
-async fn run() -> Result<()> {
-    let bench_started = Instant::now();
-    let machine = Machine::detect();
-    eprintln!("courier bench on {machine}");
-    let probe = build_probe()?;
-    let upstream = servers::start_upstream().await?;
-    let fetch = format!("/fetch?url={}", enc(&format!("http://{upstream}/")));
-    let want = "status=200\nhello from upstream";
-    let cache_dir = workspace().join("target/courier/bench-cache");
-    let _ = std::fs::remove_dir_all(&cache_dir);
-    let mut report = Report::new(machine);
-
-    // First request from process start: cold compile cache, then warm.
+/// The first-request rows: the Rust probe from a cold, then a warm compile cache, and the
+/// JS and Python conformance agents (built by `courier conformance`) plus any other guests
+/// named in COURIER_BENCH_EXTRA_GUESTS.
+async fn first_request_rows(
+    report: &mut Report,
+    probe: &Path,
+    cache_dir: &Path,
+    fetch: &str,
+) -> Result<()> {
     eprintln!("first request from process start…");
-    let cold = first_request(&probe, &cache_dir, &fetch).await?;
+    let cold = first_request(probe, cache_dir, fetch).await?;
     let mut warm = Vec::new();
     for _ in 0..5 {
-        warm.push(
-            first_request(&probe, &cache_dir, &fetch)
-                .await?
-                .as_secs_f64()
-                * 1e3,
-        );
+        warm.push(first_request(probe, cache_dir, fetch).await?.as_secs_f64() * 1e3);
     }
     let warm = median(warm);
     report.push(Row::new(
@@ -245,8 +229,6 @@ async fn run() -> Result<()> {
         warm <= 150.0,
     ));
 
-    // The JS and Python conformance agents (built by `courier conformance`), and any other
-    // guests named in COURIER_BENCH_EXTRA_GUESTS.
     let mut guests: Vec<PathBuf> = Vec::new();
     for lang in ["js", "python"] {
         let agent = workspace().join(format!("target/courier/{lang}/agent.wasm"));
@@ -281,6 +263,34 @@ async fn run() -> Result<()> {
             warm <= 150.0,
         ));
     }
+    Ok(())
+}
+
+async fn expect(addr: SocketAddr, path: &str, want: &str) -> Result<()> {
+    let (status, body) = load::get_once(addr, path).await?;
+    if status != 200 || body != want {
+        bail!("{addr}{path} answered {status} {body:?}, expected {want:?}");
+    }
+    Ok(())
+}
+
+async fn run() -> Result<()> {
+    let bench_started = Instant::now();
+    let machine = Machine::detect();
+    eprintln!("courier bench on {machine}");
+    let probe = build_probe()?;
+    let upstream = servers::start_upstream().await?;
+    let fetch = format!("/fetch?url={}", enc(&format!("http://{upstream}/")));
+    let want = "status=200\nhello from upstream";
+    let cache_dir = workspace().join("target/courier/bench-cache");
+    let _ = std::fs::remove_dir_all(&cache_dir);
+    let mut report = Report::new(machine);
+
+    // A soak profiles one path only: it skips the first-request rows.
+    let soak = Soak::from_env()?;
+    if soak.is_none() {
+        first_request_rows(&mut report, &probe, &cache_dir, &fetch).await?;
+    }
 
     let native = Child::spawn("native", &[])?;
     let courier = Child::spawn(
@@ -299,6 +309,16 @@ async fn run() -> Result<()> {
     expect(courier.addr, &self_hop, hop_want).await?;
     expect(courier.addr, "/back/x", "hello from probe at /back/x").await?;
 
+    if let Some(soak) = soak {
+        let (child, path) = match soak {
+            Soak::Native => (&native, fetch.as_str()),
+            Soak::Fetch => (&courier, fetch.as_str()),
+            Soak::Direct => (&courier, "/back/x"),
+            Soak::Chain => (&courier, chain.as_str()),
+            Soak::SelfRequest => (&courier, self_hop.as_str()),
+        };
+        return run_soak(child, path).await;
+    }
     if std::env::var_os("COURIER_BENCH_QUICK").is_some() {
         return quick(&courier, &native, &fetch, &chain, &self_hop).await;
     }
@@ -472,6 +492,57 @@ async fn run() -> Result<()> {
     }
     std::fs::write(&json_path, serde_json::to_string_pretty(&report.json())?)?;
     eprintln!("wrote {}", json_path.display());
+    Ok(())
+}
+
+/// `COURIER_BENCH_SOAK=<path>`: a steady 8-connection load on one path, for a profiler to
+/// attach to (`perf record -p <pid>`).
+enum Soak {
+    /// The native proxy's hop.
+    Native,
+    /// Courier's proxied request (the throughput row's workload).
+    Fetch,
+    /// A request the guest answers itself.
+    Direct,
+    /// A chained hop to another component.
+    Chain,
+    /// A self-request hop over loopback.
+    SelfRequest,
+}
+
+impl Soak {
+    fn from_env() -> Result<Option<Self>> {
+        let Ok(value) = std::env::var("COURIER_BENCH_SOAK") else {
+            return Ok(None);
+        };
+        Ok(Some(match value.as_str() {
+            "native" => Soak::Native,
+            "fetch" => Soak::Fetch,
+            "direct" => Soak::Direct,
+            "chain" => Soak::Chain,
+            "self" => Soak::SelfRequest,
+            other => {
+                bail!("COURIER_BENCH_SOAK={other:?}: expected native, fetch, direct, chain or self")
+            }
+        }))
+    }
+}
+
+/// Prints the server's pid, then `soak: load on` once warm; the load runs for `SOAK_RUN`
+/// after that line.
+async fn run_soak(child: &Child, path: &str) -> Result<()> {
+    load::run(child.addr, path, 8, Limit::For(Duration::from_secs(2))).await?;
+    eprintln!("soak: server pid {}", child.process.id());
+    eprintln!("soak: load on");
+    let cpu = child.cpu_seconds()?;
+    let o = load::run(child.addr, path, 8, Limit::For(SOAK_RUN)).await?;
+    eprintln!(
+        "soak: {} requests, {:.0} req/s, {:.1} server CPU µs/req, {} errors",
+        o.ok,
+        o.rps(),
+        (child.cpu_seconds()? - cpu) / o.ok.max(1) as f64 * 1e6,
+        o.errors
+    );
     Ok(())
 }
 

@@ -25,7 +25,7 @@ use anyhow::{bail, Context, Result};
 
 use load::{Limit, Outcome};
 use report::{Machine, Report, Row};
-use servers::Child;
+use servers::{Child, Upstream};
 
 const ROUNDS: usize = 3;
 const THROUGHPUT_RUN: Duration = Duration::from_secs(3);
@@ -279,8 +279,8 @@ async fn run() -> Result<()> {
     let machine = Machine::detect();
     eprintln!("courier bench on {machine}");
     let probe = build_probe()?;
-    let upstream = servers::start_upstream().await?;
-    let fetch = format!("/fetch?url={}", enc(&format!("http://{upstream}/")));
+    let upstream = Upstream::start().await?;
+    let fetch = format!("/fetch?url={}", enc(&format!("http://{}/", upstream.addr)));
     let want = "status=200\nhello from upstream";
     let cache_dir = workspace().join("target/courier/bench-cache");
     let _ = std::fs::remove_dir_all(&cache_dir);
@@ -461,10 +461,15 @@ async fn run() -> Result<()> {
             ("COURIER_BENCH_CACHE", &cache_dir),
         ],
     )?;
+    let connections_before = upstream.connections();
     let first = load::run(fresh.addr, &fetch, 8, Limit::Requests(10_000)).await?;
     let rss_10k = fresh.rss_kib()? as f64 / 1024.0;
     let rest = load::run(fresh.addr, &fetch, 8, Limit::Requests(90_000)).await?;
     let rss_100k = fresh.rss_kib()? as f64 / 1024.0;
+    report.note(format!(
+        "connections the upstream accepted from a fresh Courier during those 100,000 proxied requests at 8 connections: {}",
+        upstream.connections() - connections_before
+    ));
     if first.errors + rest.errors > 0 {
         report.note(format!(
             "{} errors during the 100k-request run",

@@ -7,6 +7,8 @@ use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
@@ -20,8 +22,9 @@ use tokio::net::TcpListener;
 /// The environment variable that turns the bench binary into one of its child servers.
 pub const CHILD_ENV: &str = "COURIER_BENCH_CHILD";
 
-/// Accept HTTP/1.1 connections on `listener` forever, answering with `handler`.
-async fn serve_forever<F, Fut>(listener: TcpListener, handler: F)
+/// Accept HTTP/1.1 connections on `listener` forever, answering with `handler`; `accepted`
+/// counts the connections.
+async fn serve_forever<F, Fut>(listener: TcpListener, accepted: Arc<AtomicU64>, handler: F)
 where
     F: Fn(hyper::Request<hyper::body::Incoming>) -> Fut + Clone + Send + 'static,
     Fut: std::future::Future<Output = hyper::Response<Full<Bytes>>> + Send + 'static,
@@ -30,6 +33,7 @@ where
         let Ok((stream, _)) = listener.accept().await else {
             continue;
         };
+        accepted.fetch_add(1, Ordering::Relaxed);
         let _ = stream.set_nodelay(true);
         let handler = handler.clone();
         tokio::spawn(async move {
@@ -45,13 +49,26 @@ where
 }
 
 /// The loopback upstream every proxy calls: a fixed small body.
-pub async fn start_upstream() -> Result<SocketAddr> {
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    tokio::spawn(serve_forever(listener, |_req| async {
-        hyper::Response::new(Full::new(Bytes::from_static(b"hello from upstream")))
-    }));
-    Ok(addr)
+pub struct Upstream {
+    pub addr: SocketAddr,
+    accepted: Arc<AtomicU64>,
+}
+
+impl Upstream {
+    pub async fn start() -> Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let accepted = Arc::new(AtomicU64::new(0));
+        tokio::spawn(serve_forever(listener, accepted.clone(), |_req| async {
+            hyper::Response::new(Full::new(Bytes::from_static(b"hello from upstream")))
+        }));
+        Ok(Self { addr, accepted })
+    }
+
+    /// Connections accepted so far: a pooled client opens a handful, not one per request.
+    pub fn connections(&self) -> u64 {
+        self.accepted.load(Ordering::Relaxed)
+    }
 }
 
 /// `?url=` of a request target, percent-decoded.
@@ -83,7 +100,8 @@ async fn run_native_proxy() -> Result<()> {
         Client::builder(TokioExecutor::new()).build(connector);
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     announce(listener.local_addr()?);
-    tokio::spawn(serve_forever(listener, move |req| {
+    let accepted = Arc::new(AtomicU64::new(0));
+    tokio::spawn(serve_forever(listener, accepted, move |req| {
         let client = client.clone();
         async move {
             let text = match url_param(req.uri()).map(|u| u.parse::<http::Uri>()) {

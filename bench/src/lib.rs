@@ -1,4 +1,4 @@
-//! The outbound-hop benchmark (`cargo bench -p courier-bench`, about a minute and a half).
+//! The outbound-hop benchmark (`cargo bench -p courier-bench`, about two minutes).
 //!
 //! Workload: inbound GET → Rust probe guest → one outbound GET to a loopback upstream →
 //! response. Baselines are measured in the same run: a native hyper proxy doing the same

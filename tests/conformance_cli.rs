@@ -20,6 +20,13 @@ fn courier(args: &[&str]) -> Output {
         .expect("courier runs")
 }
 
+/// A usage error: exit status 2, and stderr names `what`.
+fn assert_usage_error(out: &Output, what: &str) {
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains(what), "{err}");
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -323,12 +330,7 @@ fn a_runtime_without_a_feature_skips_with_the_reason() {
 #[test]
 fn a_missing_language_is_named() {
     let out = courier(&["conformance", "--lang", "cobol"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("no language `cobol`"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_usage_error(&out, "no language `cobol`");
 }
 
 #[test]
@@ -362,18 +364,8 @@ fn a_prebuilt_agent_is_a_column_of_its_own() {
         "--agent",
         &format!("rust={agent}"),
     ]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("named twice"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_usage_error(&out, "named twice");
 
     let out = courier(&["conformance", "--agent", "mine=no/such/agent.wasm"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("no/such/agent.wasm"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_usage_error(&out, "no/such/agent.wasm");
 }

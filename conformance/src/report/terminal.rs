@@ -119,6 +119,7 @@ impl Progress {
 /// How much of a skipped or documented cell's line the end summary shows.
 const SKIP_LINE: usize = 160;
 
+/// `s` in at most `max` characters, the last one `…` when it was cut.
 fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_string();
@@ -155,11 +156,7 @@ pub fn render(report: &Report, style: Style) -> String {
     }
     s.push('\n');
     for c in &report.cases {
-        let mut title: String = c.title.chars().take(title_w).collect();
-        if c.title.chars().count() > title_w {
-            title.pop();
-            title.push('…');
-        }
+        let title = truncate(&c.title, title_w);
         s.push_str(&format!("{:<id_w$}  {:<title_w$}", c.id, title));
         for (l, w) in report.languages.iter().zip(&col_w) {
             let text = match report.result(&c.id, l) {

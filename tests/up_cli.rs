@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::{example_wasm, get};
+use common::{example_wasm, get, probe_wasm};
 
 struct Up {
     child: Child,
@@ -26,9 +26,14 @@ impl Drop for Up {
 impl Up {
     /// Start `courier up` on the manifest and wait for its "Serving … on http://ADDR" line.
     fn start(manifest: &std::path::Path) -> Up {
+        Self::start_with(manifest, &[])
+    }
+
+    fn start_with(manifest: &std::path::Path, args: &[&str]) -> Up {
         let mut child = Command::new(env!("CARGO_BIN_EXE_courier"))
             .args(["up", "--listen", "127.0.0.1:0", "-f"])
             .arg(manifest)
+            .args(args)
             .stderr(Stdio::piped())
             .spawn()
             .expect("courier runs");
@@ -93,6 +98,34 @@ async fn serves_and_logs_the_line_that_would_allow_a_denied_request() {
         logged.contains("add 'allowed_outbound_hosts = [\"http://127.0.0.1:9\"]'"),
         "{logged}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instance_reuse_is_opt_in_and_bounded_by_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("spin.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "spin_manifest_version = 2\n[application]\nname = \"reuse\"\n[[trigger.http]]\nroute = \"/...\"\n\
+             component = \"probe\"\n[component.probe]\nsource = {:?}\n",
+            probe_wasm().display().to_string()
+        ),
+    )
+    .unwrap();
+    // The probe's `/count` answers how many requests its instance has served.
+    async fn counts(up: &Up) -> Vec<String> {
+        let mut counts = Vec::new();
+        for _ in 0..3 {
+            counts.push(get(up.addr, "/count").await.body);
+            // Time for the instance to be parked before the next request.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        counts
+    }
+    assert_eq!(counts(&Up::start(&path)).await, ["1", "1", "1"]);
+    let reusing = Up::start_with(&path, &["--max-instance-reuse-count", "2"]);
+    assert_eq!(counts(&reusing).await, ["1", "2", "1"]);
 }
 
 #[test]

@@ -14,6 +14,7 @@ use wasmtime_wasi_http::p2::bindings::ProxyPre;
 
 use crate::config::RuntimeConfig;
 use crate::engine::EngineInner;
+use crate::instances::Parked;
 use crate::manifest::{self, ComponentRef, Manifest, RouteDecl};
 use crate::outbound::network::{NetworkClient, TestResolver};
 use crate::routes::{Route, Router};
@@ -42,6 +43,8 @@ pub(crate) struct LoadedComponent {
     pub pre: ProxyPre<State>,
     pub env: Vec<(String, String)>,
     pub policy: Policy,
+    /// Instances waiting for another request (only with instance reuse on).
+    pub parked: Arc<Parked>,
 }
 
 pub(crate) struct AppShared {
@@ -51,6 +54,15 @@ pub(crate) struct AppShared {
     pub network: NetworkClient,
     /// The bound listen address: the origin of self requests, never the inbound Host header.
     pub listen_addr: OnceLock<SocketAddr>,
+}
+
+impl AppShared {
+    /// Drop the parked instances idle for `idle_timeout` or longer (instance reuse only).
+    pub fn drop_idle_instances(&self, idle_timeout: std::time::Duration) {
+        for component in self.components.values() {
+            component.parked.sweep(idle_timeout);
+        }
+    }
 }
 
 /// A loaded app, ready to serve.
@@ -201,7 +213,15 @@ fn load_manifest(
             }
         };
         let env = decl.component.environment.into_iter().collect();
-        components.insert(id, LoadedComponent { pre, env, policy });
+        components.insert(
+            id,
+            LoadedComponent {
+                pre,
+                env,
+                policy,
+                parked: Arc::default(),
+            },
+        );
     }
 
     Ok(App {

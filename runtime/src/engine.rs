@@ -35,6 +35,11 @@ pub struct RuntimeOptions {
     pub cache_dir: Option<PathBuf>,
     /// Threads serving connections, each a single-threaded runtime (0: one per core).
     pub serving_threads: usize,
+    /// Requests one instance may serve, one after another (1: a fresh instance per request, as
+    /// in Spin). Above 1, globals persist between requests; see `crate::instances`.
+    pub max_instance_reuse: u32,
+    /// How long a reusable instance may wait for its next request before it is dropped.
+    pub idle_instance_timeout: Duration,
 }
 
 impl Default for RuntimeOptions {
@@ -46,11 +51,18 @@ impl Default for RuntimeOptions {
             request_timeout: Duration::from_secs(60),
             cache_dir: Some(default_cache_dir()),
             serving_threads: 0,
+            max_instance_reuse: 1,
+            idle_instance_timeout: Duration::from_secs(1),
         }
     }
 }
 
 impl RuntimeOptions {
+    /// Whether an instance may serve more than one request.
+    pub fn reuses_instances(&self) -> bool {
+        self.max_instance_reuse > 1
+    }
+
     /// How many serving threads an app gets.
     pub fn serving_threads(&self) -> usize {
         match self.serving_threads {

@@ -1,5 +1,5 @@
-//! Inbound requests: the HTTP server, routing, the `spin-*` headers, and running one instance
-//! per request. Service chaining enters here too, in memory, with a synthetic route match.
+//! Inbound requests: the HTTP server, routing, the `spin-*` headers, and running an instance
+//! for each request (a fresh one unless instance reuse is on; see `crate::instances`). Service chaining enters here too, in memory, with a synthetic route match.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -16,6 +16,7 @@ use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::{Error, WasiBody, WasiHttpView};
 
 use crate::app::{AppShared, LoadedComponent};
+use crate::instances::Instance;
 use crate::outbound::OutboundHooks;
 use crate::routes::RouteMatch;
 use crate::state::State;
@@ -26,6 +27,7 @@ pub struct RunningApp {
     local_addr: SocketAddr,
     acceptor: Option<tokio::task::JoinHandle<()>>,
     workers: Option<Arc<Workers>>,
+    app: Arc<AppShared>,
 }
 
 impl RunningApp {
@@ -42,6 +44,7 @@ impl RunningApp {
         if let Some(workers) = self.workers.take().and_then(Arc::into_inner) {
             workers.stop().await;
         }
+        self.app.drop_idle_instances(std::time::Duration::ZERO);
     }
 
     /// Serve until the listener fails (for `courier up`, which races this against Ctrl-C).
@@ -77,17 +80,28 @@ pub(crate) async fn serve(app: Arc<AppShared>, listen: SocketAddr) -> anyhow::Re
         Arc::new(move |stream, peer| Box::pin(serve_connection(handler_app.clone(), stream, peer))),
     )?);
     let dispatcher = workers.clone();
+    let idle_timeout = app.engine.options.idle_instance_timeout;
+    let sweep_app = app.clone();
     let acceptor = tokio::spawn(async move {
+        // Parked instances are dropped on this clock too (never ticks without instance reuse).
+        let mut sweep = sweep_app.engine.options.reuses_instances().then(|| {
+            tokio::time::interval(idle_timeout.max(std::time::Duration::from_millis(100)))
+        });
         loop {
-            match listener.accept().await {
-                Ok((stream, peer)) => {
-                    let _ = stream.set_nodelay(true);
-                    dispatcher.dispatch(stream, peer);
-                }
-                Err(e) => {
-                    // Out of file descriptors, say: give connections time to close.
-                    tracing::warn!("accept failed: {e}");
-                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, peer)) => {
+                        let _ = stream.set_nodelay(true);
+                        dispatcher.dispatch(stream, peer);
+                    }
+                    Err(e) => {
+                        // Out of file descriptors, say: give connections time to close.
+                        tracing::warn!("accept failed: {e}");
+                        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    }
+                },
+                _ = async { sweep.as_mut().unwrap().tick().await }, if sweep.is_some() => {
+                    sweep_app.drop_idle_instances(idle_timeout);
                 }
             }
         }
@@ -96,6 +110,7 @@ pub(crate) async fn serve(app: Arc<AppShared>, listen: SocketAddr) -> anyhow::Re
         local_addr,
         acceptor: Some(acceptor),
         workers: Some(workers),
+        app,
     })
 }
 
@@ -266,22 +281,17 @@ where
     B::Error: Into<Error>,
 {
     let options = &app.engine.options;
-    let hooks = OutboundHooks::new(app.clone(), component, depth);
-    let mut store = Store::new(
-        &app.engine.engine,
-        State::new(&loaded.env, hooks, options.instance_memory_limit),
-    );
-    store.limiter(|state| &mut state.limits);
-    // A serving thread runs many connections: a busy guest yields to them every epoch tick,
-    // and traps once its request is out of time.
-    let deadline = std::time::Instant::now() + options.request_timeout;
-    store.epoch_deadline_callback(move |_| {
-        Ok(if std::time::Instant::now() >= deadline {
-            UpdateDeadline::Interrupt
-        } else {
-            UpdateDeadline::Yield(1)
-        })
-    });
+    let reuse = options.reuses_instances();
+    let parked = reuse
+        .then(|| loaded.parked.take(options.idle_instance_timeout))
+        .flatten();
+    let (mut store, proxy, served) = match parked {
+        Some(instance) => (instance.store, Some(instance.proxy), instance.served),
+        None => (new_store(app, loaded, component), None, 0),
+    };
+    store
+        .data_mut()
+        .begin_request(depth, std::time::Instant::now() + options.request_timeout);
     store.set_epoch_deadline(1);
 
     let (sender, receiver) = tokio::sync::oneshot::channel();
@@ -291,17 +301,22 @@ where
         .new_incoming_request(Scheme::Http, request)?;
     let out = store.data_mut().http().new_response_outparam(sender)?;
     let pre = loaded.pre.clone();
+    let park = (reuse && served + 1 < options.max_instance_reuse).then(|| loaded.parked.clone());
     let timeout = options.request_timeout;
     let component = component.to_string();
     // The guest keeps running after it sends the head (it may still stream the body), so it
     // runs in its own task, bounded by the same deadline even while blocked in host calls.
     let task = tokio::spawn(async move {
         let call = async {
-            let proxy = pre.instantiate_async(&mut store).await?;
+            let proxy = match proxy {
+                Some(proxy) => proxy,
+                None => pre.instantiate_async(&mut store).await?,
+            };
             proxy
                 .wasi_http_incoming_handler()
                 .call_handle(&mut store, req, out)
-                .await
+                .await?;
+            wasmtime::Result::Ok(proxy)
         };
         let result = match tokio::time::timeout(timeout, call).await {
             Ok(result) => result,
@@ -312,8 +327,22 @@ where
         // Tearing the instance down (the pooling allocator resets its memory) takes a few µs;
         // let this thread write the response, or resume a chained caller, first.
         tokio::task::yield_now().await;
-        drop(store);
-        result
+        match (result, park) {
+            // Only an instance that returned cleanly is handed another request: after a trap
+            // or a timeout its state is undefined.
+            (Ok(proxy), Some(parked)) => {
+                parked.park(Instance {
+                    store,
+                    proxy,
+                    served: served + 1,
+                });
+                Ok(())
+            }
+            (result, _) => {
+                drop(store);
+                result.map(|_| ())
+            }
+        }
     });
     Ok(async move {
         match receiver.await {
@@ -332,6 +361,27 @@ where
             }
         }
     })
+}
+
+/// A store for a new instance of `component`.
+fn new_store(app: &Arc<AppShared>, loaded: &LoadedComponent, component: &str) -> Store<State> {
+    let options = &app.engine.options;
+    let hooks = OutboundHooks::new(app, component);
+    let mut store = Store::new(
+        &app.engine.engine,
+        State::new(&loaded.env, hooks, options.instance_memory_limit),
+    );
+    store.limiter(|state| &mut state.limits);
+    // A serving thread runs many connections: a busy guest yields to them every epoch tick,
+    // and traps once its request is out of time.
+    store.epoch_deadline_callback(|store| {
+        Ok(if std::time::Instant::now() >= store.data().deadline {
+            UpdateDeadline::Interrupt
+        } else {
+            UpdateDeadline::Yield(1)
+        })
+    });
+    store
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response<WasiBody> {

@@ -22,6 +22,7 @@ mod config;
 mod engine;
 mod error_code;
 mod inbound;
+mod instances;
 mod manifest;
 mod outbound;
 mod routes;

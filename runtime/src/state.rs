@@ -1,4 +1,6 @@
-//! What one store (one component instance, one request) holds.
+//! What one store (one component instance, serving one request at a time) holds.
+
+use std::time::Instant;
 
 use wasmtime::component::ResourceTable;
 use wasmtime::{StoreLimits, StoreLimitsBuilder};
@@ -13,6 +15,8 @@ pub struct State {
     table: ResourceTable,
     hooks: OutboundHooks,
     pub limits: StoreLimits,
+    /// When the current request runs out of time; the epoch callback traps past it.
+    pub deadline: Instant,
 }
 
 impl State {
@@ -28,7 +32,14 @@ impl State {
             table: ResourceTable::new(),
             hooks,
             limits: StoreLimitsBuilder::new().memory_size(memory_limit).build(),
+            deadline: Instant::now(),
         }
+    }
+
+    /// Ready this store for its next request.
+    pub fn begin_request(&mut self, chain_depth: u32, deadline: Instant) {
+        self.hooks.set_chain_depth(chain_depth);
+        self.deadline = deadline;
     }
 }
 

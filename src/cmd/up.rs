@@ -39,6 +39,15 @@ pub struct Args {
     /// Serving threads, each running whole connections on its own (0: one per core).
     #[arg(long, default_value_t = 0, value_name = "N")]
     threads: usize,
+    /// Requests one instance may serve, one after another, before a fresh one replaces it.
+    /// The default, 1, gives every request a fresh instance, as Spin does; above 1, a guest's
+    /// globals persist between requests, and instantiation is saved (see the README's bench).
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_instance_reuse_count: u32,
+    /// How long a reusable instance waits for its next request before it is dropped
+    /// (500ms, 2s, …).
+    #[arg(long, default_value = "1s", value_name = "DURATION", value_parser = super::parse_duration)]
+    idle_instance_timeout: Duration,
     /// TEST ONLY: resolve HOST[:PORT] to IP[:PORT] after the policy check instead of using DNS.
     #[arg(long = "test-only-resolve", value_name = "HOST=IP", value_parser = super::parse_pair)]
     test_only_resolve: Vec<(String, String)>,
@@ -56,6 +65,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let runtime = Runtime::new(RuntimeOptions {
         request_timeout: Duration::from_secs(args.request_timeout),
         serving_threads: args.threads,
+        max_instance_reuse: args.max_instance_reuse_count,
+        idle_instance_timeout: args.idle_instance_timeout,
         ..RuntimeOptions::default()
     })?;
     let options = LoadOptions {

@@ -28,28 +28,56 @@ pub fn courier(dir: &Path, args: &[&str]) -> (i32, String) {
     (out.status.code().unwrap_or(-1), text)
 }
 
-/// Builds the example guest once per test binary.
+/// The Rust example guest, built once per test binary.
 pub fn example_wasm() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT
         .get_or_init(|| {
-            let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-            let target_dir = root.join("target/wasm-guests");
-            let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-                .args(["build", "--release", "--target", "wasm32-wasip2", "--manifest-path"])
-                .arg(root.join("languages/rust/example/Cargo.toml"))
-                .env("CARGO_TARGET_DIR", &target_dir)
-                .env_remove("RUSTFLAGS")
-                .output()
-                .expect("cargo runs");
-            assert!(
-                output.status.success(),
-                "building the example guest failed (is the target installed? rustup target add wasm32-wasip2):\n{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-            target_dir.join("wasm32-wasip2/release/courier_rust_example.wasm")
+            build_guest(
+                "languages/rust/example/Cargo.toml",
+                "target/wasm-guests",
+                "courier_rust_example.wasm",
+            )
         })
         .clone()
+}
+
+/// The runtime's probe guest (`runtime/tests/guests/probe`), in the folder its tests use.
+pub fn probe_wasm() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            build_guest(
+                "runtime/tests/guests/probe/Cargo.toml",
+                "target/guests",
+                "probe.wasm",
+            )
+        })
+        .clone()
+}
+
+fn build_guest(manifest: &str, target_dir: &str, artifact: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let target_dir = root.join(target_dir);
+    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-wasip2",
+            "--manifest-path",
+        ])
+        .arg(root.join(manifest))
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "building {manifest} failed (is the target installed? rustup target add wasm32-wasip2):\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    target_dir.join("wasm32-wasip2/release").join(artifact)
 }
 
 pub struct Reply {

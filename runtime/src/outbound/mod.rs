@@ -14,7 +14,7 @@ mod timeouts;
 mod tls;
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use courier_policy::OutboundUrl;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
@@ -29,18 +29,24 @@ type SendResult = Result<(http::Response<WasiBody>, IoFuture), Error>;
 
 /// The `WasiHttpHooks` of one instance: which component it is and how deep in a chain.
 pub struct OutboundHooks {
-    app: Arc<AppShared>,
+    /// Weak: a parked instance (see `crate::instances`) lives inside the app it points to.
+    app: Weak<AppShared>,
     component: Arc<str>,
     chain_depth: u32,
 }
 
 impl OutboundHooks {
-    pub(crate) fn new(app: Arc<AppShared>, component: &str, chain_depth: u32) -> Self {
+    pub(crate) fn new(app: &Arc<AppShared>, component: &str) -> Self {
         Self {
-            app,
+            app: Arc::downgrade(app),
             component: component.into(),
-            chain_depth,
+            chain_depth: 0,
         }
+    }
+
+    /// A reused instance may serve a chained request after a direct one, and vice versa.
+    pub(crate) fn set_chain_depth(&mut self, depth: u32) {
+        self.chain_depth = depth;
     }
 }
 
@@ -51,10 +57,14 @@ impl WasiHttpHooks for OutboundHooks {
         options: Option<RequestOptions>,
         _fut: Box<dyn Future<Output = Result<(), Error>> + Send>,
     ) -> Box<dyn Future<Output = SendResult> + Send> {
-        let app = self.app.clone();
+        let app = self.app.upgrade();
         let component = self.component.clone();
         let depth = self.chain_depth;
-        Box::new(async move { dispatch(app, &component, depth, request, options).await })
+        Box::new(async move {
+            // The request that runs this instance holds the app, so this only fails mid-shutdown.
+            let app = app.ok_or(Error::InternalError(Some("the app has stopped".into())))?;
+            dispatch(app, &component, depth, request, options).await
+        })
     }
 }
 

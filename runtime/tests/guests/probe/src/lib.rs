@@ -4,9 +4,11 @@
 //! `GET …/fetch?url=U[&method=M][&h=name:value]...[&body=B]` makes one outbound request and
 //! answers `status=N` plus the upstream body, or `error=<ErrorCode debug name>`.
 //! `/alloc?mb=N` allocates N MiB; `/headers` answers the request's authority and headers; `/trap` traps; `/spin` loops forever;
+//! `/count` answers how many `/count` requests this instance has served (instance reuse);
 //! anything else answers `hello from <NAME env> at <path>`.
 
 use std::io::{Read, Write};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use wasip2::http::outgoing_handler;
 use wasip2::http::types::{
@@ -42,6 +44,10 @@ impl wasip2::exports::http::incoming_handler::Guest for Probe {
                 text
             }
             "fetch" => fetch(&params),
+            "count" => {
+                static SERVED: AtomicU32 = AtomicU32::new(0);
+                (SERVED.fetch_add(1, Ordering::Relaxed) + 1).to_string()
+            }
             "alloc" => {
                 // Touch every page so the memory is really grown, not just reserved.
                 let mb: usize = params

@@ -1,0 +1,93 @@
+//! Instances for requests. By default every request gets a fresh instance, as in Spin: nothing
+//! a guest leaves in its globals reaches the next request.
+//!
+//! `RuntimeOptions::max_instance_reuse` above 1 opts into what `wasmtime serve
+//! --max-instance-reuse-count` offers WASIp2 guests: an instance that answered cleanly (no
+//! trap, no timeout) is parked and handed a later request for the same component, up to that
+//! many requests in all, one at a time. Instances parked longer than
+//! `RuntimeOptions::idle_instance_timeout` are dropped. It saves instantiation and teardown,
+//! the larger part of a direct request's CPU (`cargo bench -p courier-bench`), at the price of
+//! globals that persist between requests; hence opt-in. Resources a guest keeps past `handle`
+//! (a response body it never finishes, say) live as long as its instance.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use wasmtime::Store;
+use wasmtime_wasi_http::p2::bindings::Proxy;
+
+use crate::state::State;
+
+/// A store with its component instantiated in it.
+pub(crate) struct Instance {
+    pub store: Store<State>,
+    pub proxy: Proxy,
+    /// Requests this instance has been handed so far.
+    pub served: u32,
+}
+
+/// The parked instances of one component, in the order they were parked.
+#[derive(Default)]
+pub(crate) struct Parked {
+    idle: Mutex<Vec<(Instance, Instant)>>,
+}
+
+impl Parked {
+    /// The most recently parked instance, dropping those idle past `idle_timeout`.
+    pub fn take(&self, idle_timeout: Duration) -> Option<Instance> {
+        let (taken, stale) = {
+            let mut idle = self.idle.lock().unwrap();
+            let stale = split_stale(&mut idle, idle_timeout);
+            (idle.pop().map(|(instance, _)| instance), stale)
+        };
+        // Dropped outside the lock: tearing an instance down resets its memory.
+        drop(stale);
+        taken
+    }
+
+    pub fn park(&self, instance: Instance) {
+        let mut idle = self.idle.lock().unwrap();
+        idle.push((instance, Instant::now()));
+    }
+
+    /// Drop the instances idle past `idle_timeout`, so a quiet app gives its memory back.
+    pub fn sweep(&self, idle_timeout: Duration) {
+        let stale = split_stale(&mut self.idle.lock().unwrap(), idle_timeout);
+        drop(stale);
+    }
+}
+
+/// Remove and return the entries idle past `idle_timeout`; they are the oldest, at the front.
+fn split_stale<T>(idle: &mut Vec<(T, Instant)>, idle_timeout: Duration) -> Vec<(T, Instant)> {
+    let now = Instant::now();
+    let stale = idle.partition_point(|(_, parked)| now.duration_since(*parked) >= idle_timeout);
+    if stale == 0 {
+        return Vec::new();
+    }
+    idle.drain(..stale).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_entries_idle_past_the_timeout_are_split_off() {
+        let now = Instant::now();
+        let mut idle = vec![
+            ("old", now - Duration::from_secs(5)),
+            ("older-than-timeout", now - Duration::from_secs(2)),
+            ("recent", now - Duration::from_millis(100)),
+            ("new", now),
+        ];
+        let stale = split_stale(&mut idle, Duration::from_secs(1));
+        fn names(entries: &[(&'static str, Instant)]) -> Vec<&'static str> {
+            entries.iter().map(|(name, _)| *name).collect()
+        }
+        assert_eq!(names(&stale), ["old", "older-than-timeout"]);
+        assert_eq!(names(&idle), ["recent", "new"]);
+        assert!(split_stale(&mut idle, Duration::from_secs(1)).is_empty());
+        assert_eq!(split_stale(&mut idle, Duration::ZERO).len(), 2);
+        assert!(idle.is_empty());
+    }
+}

@@ -1,5 +1,6 @@
 //! Inbound requests: the HTTP server, routing, the `spin-*` headers, and running an instance
-//! for each request (a fresh one unless instance reuse is on; see `crate::instances`). Service chaining enters here too, in memory, with a synthetic route match.
+//! for each request (a fresh one unless instance reuse is on; see `crate::instances`).
+//! Service chaining enters here too, in memory, with a synthetic route match.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;

@@ -124,7 +124,11 @@ async fn instance_reuse_is_opt_in_and_bounded_by_the_flag() {
         counts
     }
     assert_eq!(counts(&Up::start(&path)).await, ["1", "1", "1"]);
-    let reusing = Up::start_with(&path, &["--max-instance-reuse-count", "2"]);
+    // One serving thread: parked instances stay with the thread that ran them.
+    let reusing = Up::start_with(
+        &path,
+        &["--max-instance-reuse-count", "2", "--threads", "1"],
+    );
     assert_eq!(counts(&reusing).await, ["1", "2", "1"]);
 }
 

@@ -219,7 +219,7 @@ fn load_manifest(
                 pre,
                 env,
                 policy,
-                parked: Arc::default(),
+                parked: Arc::new(Parked::new(engine.options.serving_threads())),
             },
         );
     }

@@ -22,11 +22,7 @@ source = "{probe}"
 "#;
 
 async fn serve(options: RuntimeOptions) -> (RunningApp, TestApp) {
-    let runtime = Runtime::new(RuntimeOptions {
-        request_timeout: Duration::from_secs(1),
-        ..options
-    })
-    .unwrap();
+    let runtime = Runtime::new(options).unwrap();
     let app = TestApp::new(APP);
     let running = runtime
         .load(&app.manifest(), LoadOptions::default())
@@ -51,16 +47,26 @@ async fn counts(addr: SocketAddr, n: usize) -> Vec<u32> {
     counts
 }
 
+/// One serving thread: parked instances belong to the thread that ran them, and most of
+/// these tests follow one instance from request to request.
+fn one_thread() -> RuntimeOptions {
+    RuntimeOptions {
+        serving_threads: 1,
+        request_timeout: Duration::from_secs(1),
+        ..Default::default()
+    }
+}
+
 fn reusing(max: u32) -> RuntimeOptions {
     RuntimeOptions {
         max_instance_reuse: max,
-        ..Default::default()
+        ..one_thread()
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_request_gets_a_fresh_instance_by_default() {
-    let (running, _app) = serve(RuntimeOptions::default()).await;
+    let (running, _app) = serve(one_thread()).await;
     assert_eq!(counts(running.local_addr(), 4).await, [1, 1, 1, 1]);
 }
 
@@ -98,7 +104,11 @@ async fn an_instance_idle_past_the_timeout_is_dropped() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_requests_never_share_an_instance() {
-    let (running, _app) = serve(reusing(1000)).await;
+    let (running, _app) = serve(RuntimeOptions {
+        serving_threads: 2,
+        ..reusing(1000)
+    })
+    .await;
     let addr = running.local_addr();
     // Eight clients at once, 25 requests each: every instance counts its own requests, so
     // across all instances each count k appears no more often than count k-1 (no instance

@@ -1,9 +1,11 @@
-//! The outbound-hop benchmark (`cargo bench -p courier-bench`, about two minutes).
+//! The outbound-hop benchmark (`cargo bench -p courier-bench`, about three minutes).
 //!
 //! Workload: inbound GET → Rust probe guest → one outbound GET to a loopback upstream →
 //! response. Baselines are measured in the same run: a native hyper proxy doing the same
-//! hop, and `wasmtime serve` with the same guest when a `wasmtime` binary is on PATH. The
-//! servers under test run in child processes; the load generator and the upstream run here.
+//! hop, and `wasmtime serve` with the same guest when a `wasmtime` binary is on PATH.
+//! Courier runs twice: as it ships (a fresh instance per request) and with instance reuse
+//! on (opt-in), for the throughput and chained-hop rows. The servers under test run in
+//! child processes; the load generator and the upstream run here.
 //! Runs are interleaved (A B A B …) and the median is reported, as ratios to the baseline.
 //! Prints a table and writes JSON to `target/courier/bench.json`.
 
@@ -25,7 +27,7 @@ use anyhow::{bail, Context, Result};
 
 use load::{Limit, Outcome};
 use report::{Machine, Report, Row};
-use servers::{Child, Upstream};
+use servers::{Child, Upstream, REUSE_COUNT};
 
 const ROUNDS: usize = 3;
 const THROUGHPUT_RUN: Duration = Duration::from_secs(3);
@@ -287,64 +289,84 @@ async fn run() -> Result<()> {
     let mut report = Report::new(machine);
 
     // A soak profiles one path only: it skips the first-request rows.
-    let soak = Soak::from_env()?;
+    let soak = SoakTarget::from_env()?;
     if soak.is_none() {
         first_request_rows(&mut report, &probe, &cache_dir, &fetch).await?;
     }
 
     let native = Child::spawn("native", &[])?;
-    let courier = Child::spawn(
-        "courier",
-        &[
-            ("COURIER_BENCH_PROBE", &probe),
-            ("COURIER_BENCH_CACHE", &cache_dir),
-        ],
-    )?;
+    let courier_env = [
+        ("COURIER_BENCH_PROBE", probe.as_path()),
+        ("COURIER_BENCH_CACHE", cache_dir.as_path()),
+    ];
+    let courier = Child::spawn("courier", &courier_env)?;
+    // The same app with instance reuse on (opt-in; `courier up --max-instance-reuse-count`).
+    let reuse = Child::spawn("courier-reuse", &courier_env)?;
     expect(native.addr, &fetch, want).await?;
-    expect(courier.addr, &fetch, want).await?;
     let chain = format!("/fetch?url={}", enc("http://back.spin.internal/back/x"));
     let self_hop = format!("/fetch?url={}", enc("/back/x"));
     let hop_want = "status=200\nhello from probe at /back/x";
-    expect(courier.addr, &chain, hop_want).await?;
-    expect(courier.addr, &self_hop, hop_want).await?;
-    expect(courier.addr, "/back/x", "hello from probe at /back/x").await?;
+    for child in [&courier, &reuse] {
+        expect(child.addr, &fetch, want).await?;
+        expect(child.addr, &chain, hop_want).await?;
+        expect(child.addr, &self_hop, hop_want).await?;
+        expect(child.addr, "/back/x", "hello from probe at /back/x").await?;
+    }
 
-    if let Some(soak) = soak {
+    if let Some(SoakTarget {
+        soak,
+        reuse: on_reuse,
+    }) = soak
+    {
+        let courier = if on_reuse { &reuse } else { &courier };
         let (child, path) = match soak {
             Soak::Native => (&native, fetch.as_str()),
-            Soak::Fetch => (&courier, fetch.as_str()),
-            Soak::Direct => (&courier, "/back/x"),
-            Soak::Chain => (&courier, chain.as_str()),
-            Soak::SelfRequest => (&courier, self_hop.as_str()),
+            Soak::Fetch => (courier, fetch.as_str()),
+            Soak::Direct => (courier, "/back/x"),
+            Soak::Chain => (courier, chain.as_str()),
+            Soak::SelfRequest => (courier, self_hop.as_str()),
         };
         return run_soak(child, path).await;
     }
     if std::env::var_os("COURIER_BENCH_QUICK").is_some() {
-        return quick(&courier, &native, &fetch, &chain, &self_hop).await;
+        return quick(
+            &[("courier", &courier), ("courier, instance reuse", &reuse)],
+            &native,
+            &fetch,
+            &chain,
+            &self_hop,
+        )
+        .await;
     }
 
     eprintln!("warming up…");
-    for addr in [native.addr, courier.addr] {
+    for addr in [native.addr, courier.addr, reuse.addr] {
         load::run(addr, &fetch, 8, Limit::For(Duration::from_secs(1))).await?;
     }
 
     eprintln!("throughput at 8 connections…");
-    let cpu_before = (courier.cpu_seconds()?, native.cpu_seconds()?);
+    let servers = [&courier, &native, &reuse];
+    let cpu_before = servers
+        .iter()
+        .map(|s| s.cpu_seconds())
+        .collect::<Result<Vec<_>>>()?;
     let runs = interleaved(
-        &[(courier.addr, &fetch), (native.addr, &fetch)],
+        &servers.map(|s| (s.addr, fetch.as_str())),
         8,
         THROUGHPUT_RUN,
     )
     .await?;
-    let courier_rps = median(runs[0].iter().map(Outcome::rps).collect());
-    let native_rps = median(runs[1].iter().map(Outcome::rps).collect());
+    let rps = |runs: &[Outcome]| median(runs.iter().map(Outcome::rps).collect());
+    let (courier_rps, native_rps, reuse_rps) = (rps(&runs[0]), rps(&runs[1]), rps(&runs[2]));
     // CPU per request is steadier than throughput on a shared machine.
     let served = |runs: &[Outcome]| runs.iter().map(|o| o.ok).sum::<u64>() as f64;
-    let courier_cpu = (courier.cpu_seconds()? - cpu_before.0) / served(&runs[0]) * 1e6;
-    let native_cpu = (native.cpu_seconds()? - cpu_before.1) / served(&runs[1]) * 1e6;
+    let mut cpu = Vec::new();
+    for (i, server) in servers.iter().enumerate() {
+        cpu.push((server.cpu_seconds()? - cpu_before[i]) / served(&runs[i]) * 1e6);
+    }
     report.note(format!(
-        "server CPU per request at 8 connections: courier {courier_cpu:.0} µs, native {native_cpu:.0} µs (ratio {:.1})",
-        courier_cpu / native_cpu
+        "server CPU per request at 8 connections: courier {:.0} µs ({:.0} µs with instance reuse), native {:.0} µs (ratio {:.1})",
+        cpu[0], cpu[2], cpu[1], cpu[0] / cpu[1]
     ));
     // The load generator and upstream share the machine: what they spend, and what is left
     // idle, says whether the throughput rows are CPU-bound.
@@ -365,6 +387,14 @@ async fn run() -> Result<()> {
         native_rps,
         "ratio ≥ 0.4",
         courier_rps / native_rps >= 0.4,
+    ));
+    report.push(Row::new(
+        &format!("… with instance reuse (opt-in, {REUSE_COUNT} requests per instance)"),
+        reuse_rps,
+        "native proxy",
+        native_rps,
+        "ratio ≥ 0.4",
+        reuse_rps / native_rps >= 0.4,
     ));
 
     eprintln!("latency at 1 connection…");
@@ -441,17 +471,23 @@ async fn run() -> Result<()> {
         chained / self_req <= 0.5,
     ));
     // The same hops as server CPU per request under load, where latency's wake-ups drop out.
-    let cpu = cpu_per_request(&courier, &["/back/x", &chain, &self_hop]).await?;
-    report.push(Row::new(
-        "in-memory chained hop (server CPU µs added per request over a direct one, 8 connections)",
-        cpu[1] - cpu[0],
-        "self-request hop",
-        cpu[2] - cpu[0],
-        "ratio ≤ 0.5",
-        (cpu[1] - cpu[0]) / (cpu[2] - cpu[0]) <= 0.5,
-    ));
+    for (child, figure) in [
+        (&courier, "in-memory chained hop (server CPU µs added per request over a direct one, 8 connections)".to_string()),
+        (&reuse, format!("… with instance reuse (opt-in, {REUSE_COUNT} requests per instance)")),
+    ] {
+        let cpu = cpu_per_request(child, &["/back/x", &chain, &self_hop]).await?;
+        report.push(Row::new(
+            &figure,
+            cpu[1] - cpu[0],
+            "self-request hop",
+            cpu[2] - cpu[0],
+            "ratio ≤ 0.5",
+            (cpu[1] - cpu[0]) / (cpu[2] - cpu[0]) <= 0.5,
+        ));
+    }
     drop(native);
     drop(courier);
+    drop(reuse);
 
     eprintln!("resident memory after 10k and 100k requests…");
     let fresh = Child::spawn(
@@ -501,7 +537,12 @@ async fn run() -> Result<()> {
 }
 
 /// `COURIER_BENCH_SOAK=<path>`: a steady 8-connection load on one path, for a profiler to
-/// attach to (`perf record -p <pid>`).
+/// attach to (`perf record -p <pid>`); `reuse-<path>` serves it with instance reuse on.
+struct SoakTarget {
+    soak: Soak,
+    reuse: bool,
+}
+
 enum Soak {
     /// The native proxy's hop.
     Native,
@@ -515,21 +556,27 @@ enum Soak {
     SelfRequest,
 }
 
-impl Soak {
+impl SoakTarget {
     fn from_env() -> Result<Option<Self>> {
         let Ok(value) = std::env::var("COURIER_BENCH_SOAK") else {
             return Ok(None);
         };
-        Ok(Some(match value.as_str() {
-            "native" => Soak::Native,
+        let (reuse, path) = match value.strip_prefix("reuse-") {
+            Some(path) => (true, path),
+            None => (false, value.as_str()),
+        };
+        let soak = match path {
+            "native" if !reuse => Soak::Native,
             "fetch" => Soak::Fetch,
             "direct" => Soak::Direct,
             "chain" => Soak::Chain,
             "self" => Soak::SelfRequest,
-            other => {
-                bail!("COURIER_BENCH_SOAK={other:?}: expected native, fetch, direct, chain or self")
-            }
-        }))
+            _ => bail!(
+                "COURIER_BENCH_SOAK={value:?}: expected native, or fetch, direct, chain or self, \
+                 each optionally prefixed with reuse-"
+            ),
+        };
+        Ok(Some(Self { soak, reuse }))
     }
 }
 
@@ -554,19 +601,20 @@ async fn run_soak(child: &Child, path: &str) -> Result<()> {
 /// `COURIER_BENCH_QUICK=1`: one short run per server at 8 and 1 connections, with CPU per
 /// request and latency percentiles, for iterating on the runtime.
 async fn quick(
-    courier: &Child,
+    couriers: &[(&str, &Child)],
     native: &Child,
     fetch: &str,
     chain: &str,
     self_hop: &str,
 ) -> Result<()> {
-    let runs = [
-        ("courier", courier, fetch),
-        ("courier direct", courier, "/back/x"),
-        ("courier chained", courier, chain),
-        ("courier self-request", courier, self_hop),
-        ("native", native, fetch),
-    ];
+    let mut runs = Vec::new();
+    for (name, courier) in couriers {
+        runs.push((name.to_string(), *courier, fetch));
+        runs.push((format!("{name} direct"), *courier, "/back/x"));
+        runs.push((format!("{name} chained"), *courier, chain));
+        runs.push((format!("{name} self-request"), *courier, self_hop));
+    }
+    runs.push(("native".to_string(), native, fetch));
     for (name, child, fetch) in runs {
         load::run(child.addr, fetch, 8, Limit::For(Duration::from_secs(1))).await?;
         for connections in [8, 1] {

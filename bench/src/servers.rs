@@ -143,8 +143,12 @@ allowed_outbound_hosts = ["http://127.0.0.1:*", "http://back.spin.internal", "ht
 source = "{probe}"
 "#;
 
-/// Serve the probe app with Courier, compile cache in `cache`.
-async fn run_courier(probe: &Path, cache: &Path) -> Result<()> {
+/// Requests per instance in the instance-reuse rows: `wasmtime serve`'s default for WASIp3.
+pub const REUSE_COUNT: u32 = 128;
+
+/// Serve the probe app with Courier, compile cache in `cache`, each instance serving up to
+/// `max_instance_reuse` requests (1: a fresh instance per request, the default).
+async fn run_courier(probe: &Path, cache: &Path, max_instance_reuse: u32) -> Result<()> {
     let dir = tempfile::tempdir()?;
     let manifest = dir.path().join("spin.toml");
     std::fs::write(
@@ -153,6 +157,7 @@ async fn run_courier(probe: &Path, cache: &Path) -> Result<()> {
     )?;
     let runtime = courier_runtime::Runtime::new(courier_runtime::RuntimeOptions {
         cache_dir: Some(cache.to_path_buf()),
+        max_instance_reuse,
         ..Default::default()
     })?;
     let app = runtime
@@ -178,16 +183,17 @@ async fn wait_for_parent() {
     .await;
 }
 
-/// Child entry point: `COURIER_BENCH_CHILD=native|courier`.
+/// Child entry point: `COURIER_BENCH_CHILD=native|courier|courier-reuse`.
 pub fn child_main(kind: &str) -> Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         match kind {
             "native" => run_native_proxy().await,
-            "courier" => {
+            "courier" | "courier-reuse" => {
                 let probe = PathBuf::from(std::env::var("COURIER_BENCH_PROBE")?);
                 let cache = PathBuf::from(std::env::var("COURIER_BENCH_CACHE")?);
-                run_courier(&probe, &cache).await
+                let reuse = if kind == "courier" { 1 } else { REUSE_COUNT };
+                run_courier(&probe, &cache, reuse).await
             }
             other => bail!("unknown child kind {other:?}"),
         }

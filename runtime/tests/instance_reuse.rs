@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use courier_runtime::{LoadOptions, RunningApp, Runtime, RuntimeOptions};
-use support::{get, TestApp};
+use support::{get, serve_on, TestApp};
 
 const APP: &str = r#"spin_manifest_version = 2
 [application]
@@ -22,15 +22,13 @@ source = "{probe}"
 "#;
 
 async fn serve(options: RuntimeOptions) -> (RunningApp, TestApp) {
-    let runtime = Runtime::new(options).unwrap();
     let app = TestApp::new(APP);
-    let running = runtime
-        .load(&app.manifest(), LoadOptions::default())
-        .await
-        .unwrap()
-        .serve("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let running = serve_on(
+        &Runtime::new(options).unwrap(),
+        &app,
+        LoadOptions::default(),
+    )
+    .await;
     (running, app)
 }
 

@@ -6,7 +6,7 @@ mod support;
 use std::collections::HashMap;
 
 use courier_runtime::LoadOptions;
-use support::{enc, fetch, get, serve, serve_with, TestApp, Upstream};
+use support::{enc, fetch, get, serve, serve_on, serve_with, TestApp, Upstream};
 
 fn app(components: &str) -> String {
     format!("spin_manifest_version = 2\n[application]\nname = \"test\"\n{components}")
@@ -330,13 +330,7 @@ async fn a_busy_guest_yields_its_serving_thread_to_other_connections() {
     })
     .unwrap();
     let app = TestApp::new(&one(""));
-    let running = runtime
-        .load(&app.manifest(), LoadOptions::default())
-        .await
-        .unwrap()
-        .serve("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let running = serve_on(&runtime, &app, LoadOptions::default()).await;
     let addr = running.local_addr();
     let spinning = tokio::spawn(async move { get(addr, "/spin", &[]).await });
     // Give the loop time to start on the thread before the second connection arrives.

@@ -249,7 +249,16 @@ pub async fn serve_with(
     app: &TestApp,
     options: courier_runtime::LoadOptions,
 ) -> courier_runtime::RunningApp {
-    let loaded = runtime()
+    serve_on(&runtime(), app, options).await
+}
+
+/// Load and serve `app` on a runtime of the test's own (other engine options).
+pub async fn serve_on(
+    runtime: &courier_runtime::Runtime,
+    app: &TestApp,
+    options: courier_runtime::LoadOptions,
+) -> courier_runtime::RunningApp {
+    let loaded = runtime
         .load(&app.manifest(), options)
         .await
         .unwrap_or_else(|e| panic!("{e:#}"));

@@ -130,6 +130,11 @@ async fn instance_reuse_is_opt_in_and_bounded_by_the_flag() {
         &["--max-instance-reuse-count", "2", "--threads", "1"],
     );
     assert_eq!(counts(&reusing).await, ["1", "2", "1"]);
+    let logged = reusing.logged();
+    assert!(
+        logged.contains("Instance reuse: up to 2 requests per instance"),
+        "{logged}"
+    );
 }
 
 #[test]

@@ -62,10 +62,11 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.manifest.display()
         );
     }
+    let reuse = args.max_instance_reuse_count;
     let runtime = Runtime::new(RuntimeOptions {
         request_timeout: Duration::from_secs(args.request_timeout),
         serving_threads: args.threads,
-        max_instance_reuse: args.max_instance_reuse_count,
+        max_instance_reuse: reuse,
         idle_instance_timeout: args.idle_instance_timeout,
         ..RuntimeOptions::default()
     })?;
@@ -95,6 +96,11 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let running = app.serve(args.listen).await?;
     let base = format!("http://{}", running.local_addr());
     eprintln!("Serving {name} (components: {components}) on {base}");
+    if reuse > 1 {
+        eprintln!(
+            "Instance reuse: up to {reuse} requests per instance; a guest's globals persist between them."
+        );
+    }
     for line in route_lines(&base, &routes, &private) {
         eprintln!("{line}");
     }

@@ -36,7 +36,7 @@ pub struct RuntimeOptions {
     /// Threads serving connections, each a single-threaded runtime (0: one per core).
     pub serving_threads: usize,
     /// Requests one instance may serve, one after another (1: a fresh instance per request, as
-    /// in Spin). Above 1, globals persist between requests; see `crate::instances`.
+    /// in Spin). Above 1, a guest's globals persist between requests.
     pub max_instance_reuse: u32,
     /// How long a reusable instance may wait for its next request before it is dropped.
     pub idle_instance_timeout: Duration,

@@ -6,7 +6,7 @@
 //! trap, no timeout) is parked and handed a later request for the same component, up to that
 //! many requests in all, one at a time. Instances parked longer than
 //! `RuntimeOptions::idle_instance_timeout` are dropped. It saves instantiation and teardown,
-//! the larger part of a direct request's CPU (`cargo bench -p courier-bench`), at the price of
+//! nearly half of a direct request's CPU (`cargo bench -p courier-bench`), at the price of
 //! globals that persist between requests; hence opt-in. Resources a guest keeps past `handle`
 //! (a response body it never finishes, say) live as long as its instance.
 

@@ -61,7 +61,7 @@ impl WasiHttpHooks for OutboundHooks {
         let component = self.component.clone();
         let depth = self.chain_depth;
         Box::new(async move {
-            // The request that runs this instance holds the app, so this only fails mid-shutdown.
+            // The server holds the app while it runs instances: this fails only mid-shutdown.
             let app = app.ok_or(Error::InternalError(Some("the app has stopped".into())))?;
             dispatch(app, &component, depth, request, options).await
         })

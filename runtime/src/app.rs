@@ -219,7 +219,10 @@ fn load_manifest(
                 pre,
                 env,
                 policy,
-                parked: Arc::new(Parked::new(engine.options.serving_threads())),
+                parked: Arc::new(Parked::new(
+                    engine.options.serving_threads(),
+                    engine.parking.clone(),
+                )),
             },
         );
     }

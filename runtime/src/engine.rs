@@ -14,6 +14,7 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 
 use crate::cache::{default_cache_dir, DiskCache};
+use crate::instances::ParkingBudget;
 use crate::state::State;
 
 /// How often the epoch advances; deadlines are counted in these ticks.
@@ -84,6 +85,8 @@ pub(crate) struct EngineInner {
     keys: Mutex<HashMap<FileStamp, [u8; 32]>>,
     disk: Option<DiskCache>,
     stop_ticker: Arc<AtomicBool>,
+    /// Shared by every app's parked instances (instance reuse).
+    pub parking: Arc<ParkingBudget>,
 }
 
 impl Drop for EngineInner {
@@ -130,6 +133,7 @@ impl EngineInner {
                 }
             })?;
 
+        let parking = Arc::new(ParkingBudget::new(options.max_instances as usize / 2));
         let disk = options
             .cache_dir
             .as_ref()
@@ -142,6 +146,7 @@ impl EngineInner {
             keys: Mutex::new(HashMap::new()),
             disk,
             stop_ticker,
+            parking,
         })
     }
 

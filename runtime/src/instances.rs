@@ -10,7 +10,8 @@
 //! globals that persist between requests; hence opt-in. Resources a guest keeps past `handle`
 //! (a response body it never finishes, say) live as long as its instance.
 
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use wasmtime::Store;
@@ -32,14 +33,44 @@ pub(crate) struct Instance {
 /// p99 at 8 connections was two to three times longer in `COURIER_BENCH_QUICK` runs).
 pub(crate) struct Parked {
     per_thread: Vec<Mutex<Vec<(Instance, Instant)>>>,
+    budget: Arc<ParkingBudget>,
+}
+
+/// How many instances an engine may keep parked, over all its apps and components: half its
+/// instance pool, so that idle instances never leave a live request without a slot.
+pub(crate) struct ParkingBudget {
+    parked: AtomicUsize,
+    limit: usize,
+}
+
+impl ParkingBudget {
+    pub fn new(limit: usize) -> Self {
+        Self {
+            parked: AtomicUsize::new(0),
+            limit,
+        }
+    }
+
+    fn reserve(&self) -> bool {
+        self.parked
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                (n < self.limit).then_some(n + 1)
+            })
+            .is_ok()
+    }
+
+    fn release(&self, count: usize) {
+        self.parked.fetch_sub(count, Ordering::Relaxed);
+    }
 }
 
 impl Parked {
-    pub fn new(serving_threads: usize) -> Self {
+    pub fn new(serving_threads: usize, budget: Arc<ParkingBudget>) -> Self {
         Self {
             per_thread: (0..serving_threads.max(1))
                 .map(|_| Mutex::default())
                 .collect(),
+            budget,
         }
     }
 
@@ -56,20 +87,27 @@ impl Parked {
             let stale = split_stale(&mut idle, idle_timeout);
             (idle.pop().map(|(instance, _)| instance), stale)
         };
+        self.budget
+            .release(stale.len() + usize::from(taken.is_some()));
         // Dropped outside the lock: tearing an instance down resets its memory.
         drop(stale);
         taken
     }
 
+    /// Keep `instance` for a later request, unless the engine's budget is spent (then it is
+    /// dropped here).
     pub fn park(&self, instance: Instance) {
-        let mut idle = self.here().lock().unwrap();
-        idle.push((instance, Instant::now()));
+        if self.budget.reserve() {
+            let mut idle = self.here().lock().unwrap();
+            idle.push((instance, Instant::now()));
+        }
     }
 
     /// Drop the instances idle past `idle_timeout`, so a quiet app gives its memory back.
     pub fn sweep(&self, idle_timeout: Duration) {
         for idle in &self.per_thread {
             let stale = split_stale(&mut idle.lock().unwrap(), idle_timeout);
+            self.budget.release(stale.len());
             drop(stale);
         }
     }

@@ -146,3 +146,43 @@ async fn concurrent_requests_never_share_an_instance() {
         previous = *times;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parked_instances_never_take_the_last_slots_of_the_pool() {
+    // A pool of two instances: a chained request runs two instances of `a` at once. Were
+    // both parked afterwards, `b` would find the pool full; half the pool is the cap.
+    let app = TestApp::new(
+        r#"spin_manifest_version = 2
+[application]
+name = "pool"
+[[trigger.http]]
+route = "/a/..."
+component = "a"
+[[trigger.http]]
+route = "/b/..."
+component = "b"
+[component.a]
+source = "{probe}"
+allowed_outbound_hosts = ["http://a.spin.internal"]
+[component.b]
+source = "{probe}"
+"#,
+    );
+    let runtime = Runtime::new(RuntimeOptions {
+        max_instances: 2,
+        ..reusing(100)
+    })
+    .unwrap();
+    let running = serve_on(&runtime, &app, LoadOptions::default()).await;
+    let addr = running.local_addr();
+    let nested = get(
+        addr,
+        "/a/fetch?url=http%3A%2F%2Fa.spin.internal%2Fa%2Fcount",
+        &[],
+    )
+    .await;
+    assert_eq!(nested.body, "status=200\n1");
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let other = get(addr, "/b/count", &[]).await;
+    assert_eq!((other.status, other.body.as_str()), (200, "1"));
+}

@@ -176,6 +176,9 @@ async fn cell(
             Err(StartError::Other(e)) => return Err(e),
         };
         let addr = running.addr();
+        if env.adapter.primes_instances() {
+            findings.extend(prime_instances(&case, addr).await);
+        }
         let run = drive(&case, addr, &mut findings, &mut skip, &mut details).await;
         running.stop().await;
         run?;
@@ -197,6 +200,43 @@ async fn cell(
         skip,
         details: details.into(),
     })
+}
+
+/// Sends every routed component an instruction with no steps, so the case's own requests meet
+/// instances that have served one already (for runtimes that reuse instances).
+async fn prime_instances(case: &Case, addr: SocketAddr) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let body = serde_json::to_vec(&Instruction {
+        concurrent: false,
+        steps: Vec::new(),
+    })
+    .unwrap_or_default();
+    let headers = [("content-type".to_string(), "application/json".to_string())];
+    for component in case.components() {
+        let Some(path) = component.run_path() else {
+            continue;
+        };
+        let actual = match request(
+            addr,
+            "POST",
+            &path,
+            &headers,
+            Bytes::from(body.clone()),
+            &[],
+        )
+        .await
+        {
+            Ok(Exchange { status: 200, .. }) => continue,
+            Ok(Exchange { status, .. }) => format!("HTTP {status}"),
+            Err(e) => format!("no answer: {e:#}"),
+        };
+        findings.push(Finding {
+            what: format!("priming request to component `{}`", component.id),
+            expected: "HTTP 200 to an instruction with no steps".into(),
+            actual,
+        });
+    }
+    findings
 }
 
 /// Sends the steps (grouped by component) and the inbound requests, and judges the verdicts.

@@ -17,6 +17,7 @@ exits 1 on any fail or xpass.\n\nExamples:\n  courier conformance --lang rust\n 
 conformance --filter 'P*' --report html=target/conformance.html\n  courier conformance --shard \
 1/2 --report json=s1.json && courier conformance merge s1.json s2.json --report md=summary.md\n  \
 courier conformance --runtime wasmtime-serve --lang rust,python\n  \
+courier conformance --runtime reference-reuse --lang rust,js,python,go\n  \
 courier conformance --agent mine=path/to/agent.wasm --filter 'P*'"
 )]
 pub struct Args {
@@ -37,8 +38,10 @@ pub struct Args {
     /// Cases to run, comma-separated: globs (`P*`, `R0?`) or id prefixes (`H`).
     #[arg(long, value_delimiter = ',')]
     filter: Vec<String>,
-    /// `reference` (in-process), or a runtime described in conformance/runtimes/<name>.toml
-    /// (or a path to such a file).
+    /// `reference` (in-process), `reference-reuse` (the same with instance reuse on: every
+    /// routed component serves a request with no steps first, so each case meets a used
+    /// instance), or a runtime described in conformance/runtimes/<name>.toml (or a path to
+    /// such a file).
     #[arg(long, default_value = "reference")]
     runtime: String,
     /// Run one shard of the cells, as I/N (1-based); merge the JSON reports with `merge`.

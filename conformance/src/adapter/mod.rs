@@ -61,6 +61,11 @@ pub trait Adapter: Send + Sync {
         &'a self,
         app: &'a AppFiles,
     ) -> BoxFuture<'a, Result<Box<dyn Running>, StartError>>;
+    /// Whether every routed component should serve one request before the case, so that the
+    /// case runs on instances that have already served one (a runtime that reuses them).
+    fn primes_instances(&self) -> bool {
+        false
+    }
 }
 
 /// `conformance/runtimes/reference.toml`: what the built-in runtime is documented to fail.
@@ -87,15 +92,17 @@ impl ReferenceFile {
 /// path to such a file.
 pub fn by_name(name: &str, runtimes_dir: &Path) -> anyhow::Result<std::sync::Arc<dyn Adapter>> {
     #[cfg(feature = "reference")]
-    if name == "reference" {
-        // The built-in runtime needs no command; its file, if any, holds only its deviations.
+    if name == "reference" || name == "reference-reuse" {
+        // The built-in runtime needs no command; its file, if any, holds only its deviations,
+        // which hold with instance reuse too.
         let file = runtimes_dir.join("reference.toml");
         let xfail = if file.is_file() {
             ReferenceFile::load(&file)?.xfail
         } else {
             BTreeMap::new()
         };
-        return Ok(std::sync::Arc::new(Reference::new(xfail)?));
+        let reuse = name == "reference-reuse";
+        return Ok(std::sync::Arc::new(Reference::new(xfail, reuse)?));
     }
     let path = if name.ends_with(".toml") {
         PathBuf::from(name)
@@ -103,7 +110,7 @@ pub fn by_name(name: &str, runtimes_dir: &Path) -> anyhow::Result<std::sync::Arc
         runtimes_dir.join(format!("{name}.toml"))
     };
     if !path.is_file() {
-        let mut known = vec!["reference".to_string()];
+        let mut known = vec!["reference".to_string(), "reference-reuse".to_string()];
         if let Ok(rd) = std::fs::read_dir(runtimes_dir) {
             let mut files: Vec<String> = rd
                 .filter_map(|e| e.ok())
@@ -155,6 +162,25 @@ mod tests {
         std::fs::write(dir.path().join("reference.toml"), "").unwrap();
         std::fs::write(dir.path().join("spin-up.toml"), "").unwrap();
         let err = by_name("nope", dir.path()).err().unwrap().to_string();
-        assert!(err.contains("(known: reference, spin-up)"), "{err}");
+        assert!(
+            err.contains("(known: reference, reference-reuse, spin-up)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn reference_reuse_primes_instances_and_shares_the_reference_deviations() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("reference.toml"),
+            "[xfail]\nE07 = \"upstream bug\"\n",
+        )
+        .unwrap();
+        let plain = by_name("reference", dir.path()).unwrap();
+        assert!(!plain.primes_instances());
+        let reuse = by_name("reference-reuse", dir.path()).unwrap();
+        assert_eq!(reuse.name(), "reference-reuse");
+        assert!(reuse.primes_instances());
+        assert_eq!(reuse.xfail()["E07"], "upstream bug");
     }
 }

@@ -1,5 +1,6 @@
 //! Courier's reference runtime, in-process: one engine (and compiled-component cache) for the
-//! whole run, one app per cell on an ephemeral loopback port.
+//! whole run, one app per cell on an ephemeral loopback port. As `reference-reuse` it runs with
+//! instance reuse on, and every case meets instances that have already served a request.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -11,13 +12,26 @@ use super::{Adapter, AppFiles, Running, StartError};
 pub struct Reference {
     runtime: courier_runtime::Runtime,
     xfail: BTreeMap<String, String>,
+    reuse: bool,
 }
 
 impl Reference {
-    pub fn new(xfail: BTreeMap<String, String>) -> anyhow::Result<Reference> {
+    pub fn new(xfail: BTreeMap<String, String>, reuse: bool) -> anyhow::Result<Reference> {
+        let options = if reuse {
+            courier_runtime::RuntimeOptions {
+                max_instance_reuse: 1000,
+                // One serving thread: an instance is parked on the thread that ran it, and
+                // the case's requests must find the one the priming request left.
+                serving_threads: 1,
+                ..Default::default()
+            }
+        } else {
+            courier_runtime::RuntimeOptions::default()
+        };
         Ok(Reference {
-            runtime: courier_runtime::Runtime::new(courier_runtime::RuntimeOptions::default())?,
+            runtime: courier_runtime::Runtime::new(options)?,
             xfail,
+            reuse,
         })
     }
 }
@@ -35,7 +49,15 @@ impl Running for Served {
 
 impl Adapter for Reference {
     fn name(&self) -> &str {
-        "reference"
+        if self.reuse {
+            "reference-reuse"
+        } else {
+            "reference"
+        }
+    }
+
+    fn primes_instances(&self) -> bool {
+        self.reuse
     }
 
     fn supports(&self, feature: &str) -> bool {

@@ -42,6 +42,8 @@ pub struct Args {
     /// Requests one instance may serve, one after another, before a fresh one replaces it.
     /// The default, 1, gives every request a fresh instance, as Spin does; above 1, a guest's
     /// globals persist between requests, and instantiation is saved (see the README's bench).
+    /// JS guests on StarlingMonkey's `addEventListener('fetch', …)` cannot answer twice on one
+    /// instance yet (bytecodealliance/StarlingMonkey#247).
     #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     max_instance_reuse_count: u32,
     /// How long a reusable instance waits for its next request before it is dropped

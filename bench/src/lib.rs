@@ -146,8 +146,7 @@ async fn cpu_per_request(child: &Child, paths: &[&str]) -> Result<Vec<f64>> {
         for i in round_order(round, paths.len()) {
             let before = child.cpu_seconds()?;
             let outcome = load::run(child.addr, paths[i], 8, Limit::For(LATENCY_RUN)).await?;
-            let cpu = child.cpu_seconds()? - before;
-            all[i].push(cpu / outcome.ok.max(1) as f64 * 1e6);
+            all[i].push(child.cpu_us_per_request(before, outcome.ok)?);
         }
     }
     Ok(all.into_iter().map(median).collect())
@@ -359,10 +358,10 @@ async fn run() -> Result<()> {
     let rps = |runs: &[Outcome]| median(runs.iter().map(Outcome::rps).collect());
     let (courier_rps, native_rps, reuse_rps) = (rps(&runs[0]), rps(&runs[1]), rps(&runs[2]));
     // CPU per request is steadier than throughput on a shared machine.
-    let served = |runs: &[Outcome]| runs.iter().map(|o| o.ok).sum::<u64>() as f64;
+    let served = |runs: &[Outcome]| runs.iter().map(|o| o.ok).sum::<u64>();
     let mut cpu = Vec::new();
     for (i, server) in servers.iter().enumerate() {
-        cpu.push((server.cpu_seconds()? - cpu_before[i]) / served(&runs[i]) * 1e6);
+        cpu.push(server.cpu_us_per_request(cpu_before[i], served(&runs[i]))?);
     }
     report.note(format!(
         "server CPU per request at 8 connections: courier {:.0} µs ({:.0} µs with instance reuse), native {:.0} µs (ratio {:.1})",
@@ -370,8 +369,9 @@ async fn run() -> Result<()> {
     ));
     // The load generator and upstream share the machine: what they spend, and what is left
     // idle, says whether the throughput rows are CPU-bound.
-    let harness_us =
-        |runs: &[Outcome]| runs.iter().map(|o| o.harness_cpu_s).sum::<f64>() / served(runs) * 1e6;
+    let harness_us = |runs: &[Outcome]| {
+        runs.iter().map(|o| o.harness_cpu_s).sum::<f64>() / served(runs) as f64 * 1e6
+    };
     let idle = |runs: &[Outcome]| median(runs.iter().map(|o| o.machine_idle * 100.0).collect());
     report.note(format!(
         "load generator and upstream CPU per request at 8 connections: {:.0} µs while courier serves, {:.0} µs while native does; machine idle {:.0}% and {:.0}%",
@@ -490,13 +490,7 @@ async fn run() -> Result<()> {
     drop(reuse);
 
     eprintln!("resident memory after 10k and 100k requests…");
-    let fresh = Child::spawn(
-        "courier",
-        &[
-            ("COURIER_BENCH_PROBE", &probe),
-            ("COURIER_BENCH_CACHE", &cache_dir),
-        ],
-    )?;
+    let fresh = Child::spawn("courier", &courier_env)?;
     let connections_before = upstream.connections();
     let first = load::run(fresh.addr, &fetch, 8, Limit::Requests(10_000)).await?;
     let rss_10k = fresh.rss_kib()? as f64 / 1024.0;
@@ -592,7 +586,7 @@ async fn run_soak(child: &Child, path: &str) -> Result<()> {
         "soak: {} requests, {:.0} req/s, {:.1} server CPU µs/req, {} errors",
         o.ok,
         o.rps(),
-        (child.cpu_seconds()? - cpu) / o.ok.max(1) as f64 * 1e6,
+        child.cpu_us_per_request(cpu, o.ok)?,
         o.errors
     );
     Ok(())
@@ -620,7 +614,7 @@ async fn quick(
         for connections in [8, 1] {
             let cpu = child.cpu_seconds()?;
             let o = load::run(child.addr, fetch, connections, Limit::For(THROUGHPUT_RUN)).await?;
-            let cpu_us = (child.cpu_seconds()? - cpu) / o.ok as f64 * 1e6;
+            let cpu_us = child.cpu_us_per_request(cpu, o.ok)?;
             eprintln!(
                 "{name} c={connections}: {:.0} req/s, p50 {:.0} µs, p99 {:.0} µs, {cpu_us:.0} CPU µs/req (load generator and upstream {:.0}), machine idle {:.0}%, {} errors",
                 o.rps(),

@@ -283,6 +283,11 @@ impl Child {
         process_cpu_seconds(&self.process.id().to_string())
     }
 
+    /// CPU µs the child spent per request since it had used `since` CPU seconds.
+    pub fn cpu_us_per_request(&self, since: f64, requests: u64) -> Result<f64> {
+        Ok((self.cpu_seconds()? - since) / requests.max(1) as f64 * 1e6)
+    }
+
     /// Resident set size of the child, in KiB.
     pub fn rss_kib(&self) -> Result<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.process.id()))?;

@@ -206,26 +206,15 @@ async fn cell(
 /// instances that have served one already (for runtimes that reuse instances).
 async fn prime_instances(case: &Case, addr: SocketAddr) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let body = serde_json::to_vec(&Instruction {
+    let nothing = Instruction {
         concurrent: false,
         steps: Vec::new(),
-    })
-    .unwrap_or_default();
-    let headers = [("content-type".to_string(), "application/json".to_string())];
+    };
     for component in case.components() {
         let Some(path) = component.run_path() else {
             continue;
         };
-        let actual = match request(
-            addr,
-            "POST",
-            &path,
-            &headers,
-            Bytes::from(body.clone()),
-            &[],
-        )
-        .await
-        {
+        let actual = match post_instruction(addr, &path, &nothing, Vec::new()).await {
             Ok(Exchange { status: 200, .. }) => continue,
             Ok(Exchange { status, .. }) => format!("HTTP {status}"),
             Err(e) => format!("no answer: {e:#}"),
@@ -237,6 +226,19 @@ async fn prime_instances(case: &Case, addr: SocketAddr) -> Vec<Finding> {
         });
     }
     findings
+}
+
+/// POSTs `instruction` to an agent's run path, with `headers` besides the JSON content type.
+async fn post_instruction(
+    addr: SocketAddr,
+    path: &str,
+    instruction: &Instruction,
+    headers: Vec<(String, String)>,
+) -> anyhow::Result<Exchange> {
+    let body = serde_json::to_vec(instruction)?;
+    let mut all = vec![("content-type".to_string(), "application/json".to_string())];
+    all.extend(headers);
+    request(addr, "POST", path, &all, Bytes::from(body), &[]).await
 }
 
 /// Sends the steps (grouped by component) and the inbound requests, and judges the verdicts.
@@ -277,11 +279,8 @@ async fn drive(
             concurrent: case.concurrent,
             steps,
         };
-        let body = serde_json::to_vec(&instruction)?;
-        let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
-        headers.extend(inbound_headers);
         let t = Instant::now();
-        let resp = request(addr, "POST", &target, &headers, Bytes::from(body), &[]).await;
+        let resp = post_instruction(addr, &target, &instruction, inbound_headers).await;
         let run_ms = t.elapsed().as_millis() as u64;
         let reply = match resp {
             Err(e) => Err(format!("no answer: {e:#}")),

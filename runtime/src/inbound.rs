@@ -282,8 +282,8 @@ where
     B::Error: Into<Error>,
 {
     let options = &app.engine.options;
-    let reuse = options.reuses_instances();
-    let parked = reuse
+    let parked = options
+        .reuses_instances()
         .then(|| loaded.parked.take(options.idle_instance_timeout))
         .flatten();
     let (mut store, proxy, served) = match parked {
@@ -302,7 +302,8 @@ where
         .new_incoming_request(Scheme::Http, request)?;
     let out = store.data_mut().http().new_response_outparam(sender)?;
     let pre = loaded.pre.clone();
-    let park = (reuse && served + 1 < options.max_instance_reuse).then(|| loaded.parked.clone());
+    // Another request after this one is within the limit (never, without instance reuse).
+    let park = (served + 1 < options.max_instance_reuse).then(|| loaded.parked.clone());
     let timeout = options.request_timeout;
     let component = component.to_string();
     // The guest keeps running after it sends the head (it may still stream the body), so it

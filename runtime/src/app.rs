@@ -17,6 +17,7 @@ use crate::engine::EngineInner;
 use crate::instances::Parked;
 use crate::manifest::{self, ComponentRef, Manifest, RouteDecl};
 use crate::outbound::network::{NetworkClient, TestResolver};
+use crate::outbound::Policy;
 use crate::routes::{Route, Router};
 use crate::state::State;
 
@@ -30,13 +31,6 @@ pub struct LoadOptions {
     /// TEST ONLY: name resolution applied after the policy check. Keys are `host` or
     /// `host:port`, values `ip` or `ip:port` (e.g. `svc.example.test` → `127.0.0.1`).
     pub test_only_resolve: HashMap<String, String>,
-}
-
-/// The permission list of one component, resolved once at load.
-pub(crate) enum Policy {
-    Ready(AllowedHosts),
-    /// Variable resolution or parsing failed: Spin denies every request of such a component.
-    Unusable(String),
 }
 
 pub(crate) struct LoadedComponent {
@@ -205,7 +199,7 @@ fn load_manifest(
             &|name: &str| values.get(name).cloned(),
             &ids,
         ) {
-            Ok(hosts) => Policy::Ready(hosts),
+            Ok(hosts) => Policy::ready(hosts),
             Err(e) => {
                 let reason = format!("{:#}", anyhow::Error::from(e));
                 tracing::error!(component = %id, error.type = "invalid_allowed_hosts", "allowed_outbound_hosts cannot be resolved; every outbound request of this component will be denied: {reason}");

@@ -6,6 +6,7 @@
 
 mod length;
 pub mod network;
+mod permission;
 mod pool;
 mod resolve;
 #[cfg(test)]
@@ -16,11 +17,11 @@ mod tls;
 use std::future::Future;
 use std::sync::{Arc, Weak};
 
-use courier_policy::OutboundUrl;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
 
-use crate::app::{AppShared, Policy};
+use crate::app::AppShared;
 use network::IoFuture;
+pub(crate) use permission::Policy;
 
 /// How deep chained requests may nest before we call it a loop.
 const MAX_CHAIN_DEPTH: u32 = 16;
@@ -79,7 +80,11 @@ async fn dispatch(
     let host = uri.host().unwrap_or("");
     // SDKs send an authority of ":80"/":443" for relative URLs; `self.alt` names the app itself.
     let is_self = host.is_empty() || host == "self.alt";
-    check_permission(&app, component, &uri, is_self)?;
+    let loaded = app
+        .components
+        .get(component)
+        .ok_or_else(|| Error::InternalError(Some(format!("unknown component {component}"))))?;
+    loaded.policy.check(component, &uri, is_self)?;
     request.headers_mut().remove(http::header::HOST);
     let mut request = length::enforce_content_length(request);
 
@@ -108,51 +113,4 @@ async fn dispatch(
         return Ok((response, Box::new(async { Ok(()) })));
     }
     app.network.send(component, request, options).await
-}
-
-fn check_permission(
-    app: &AppShared,
-    component: &str,
-    uri: &http::Uri,
-    is_self: bool,
-) -> Result<(), Error> {
-    let policy = match app.components.get(component) {
-        Some(c) => &c.policy,
-        None => {
-            return Err(Error::InternalError(Some(format!(
-                "unknown component {component}"
-            ))))
-        }
-    };
-    let hosts = match policy {
-        Policy::Ready(hosts) => hosts,
-        Policy::Unusable(reason) => {
-            tracing::error!(component, error.type = "invalid_allowed_hosts", "request denied: {reason}");
-            return Err(Error::HttpRequestDenied);
-        }
-    };
-    if is_self {
-        if hosts.allows_relative() {
-            return Ok(());
-        }
-        log_denial(component, None);
-        return Err(Error::HttpRequestDenied);
-    }
-    match OutboundUrl::parse(&uri.to_string(), "https") {
-        Ok(url) if hosts.allows(&url) => Ok(()),
-        Ok(url) => {
-            log_denial(component, Some(&url));
-            Err(Error::HttpRequestDenied)
-        }
-        Err(_) => {
-            tracing::warn!(component, %uri, "A component tried to make a request to a url that could not be parsed");
-            Err(Error::HttpRequestDenied)
-        }
-    }
-}
-
-fn log_denial(component: &str, url: Option<&OutboundUrl>) {
-    for line in courier_policy::denial_advice(url) {
-        tracing::warn!(component, "{line}");
-    }
 }

@@ -186,3 +186,50 @@ source = "{probe}"
     let other = get(addr, "/b/count", &[]).await;
     assert_eq!((other.status, other.body.as_str()), (200, "1"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sweeper_frees_idle_instances_without_another_request() {
+    // A pool of two gives one parking slot. `a`'s parked instance holds it, so `b`'s
+    // instances cannot be parked (each `b` request counts 1) until the sweeper, not a
+    // request to `a`, drops the idle one.
+    let app = TestApp::new(
+        r#"spin_manifest_version = 2
+[application]
+name = "sweep"
+[[trigger.http]]
+route = "/a/..."
+component = "a"
+[[trigger.http]]
+route = "/b/..."
+component = "b"
+[component.a]
+source = "{probe}"
+[component.b]
+source = "{probe}"
+"#,
+    );
+    let runtime = Runtime::new(RuntimeOptions {
+        max_instances: 2,
+        idle_instance_timeout: Duration::from_millis(150),
+        ..reusing(100)
+    })
+    .unwrap();
+    let running = serve_on(&runtime, &app, LoadOptions::default()).await;
+    let addr = running.local_addr();
+    let count = |path: &'static str| async move {
+        let reply = get(addr, path, &[]).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        reply.body
+    };
+    assert_eq!(count("/a/count").await, "1");
+    assert_eq!(
+        [count("/b/count").await, count("/b/count").await],
+        ["1", "1"]
+    );
+    // `b`'s last instance was not parked either, so after this only `a`'s is idle.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        [count("/b/count").await, count("/b/count").await],
+        ["1", "2"]
+    );
+}

@@ -47,6 +47,8 @@ pub struct Row {
     baseline: Option<f64>,
     target: String,
     met: Option<bool>,
+    /// The lowest and highest ratio among the rounds, when the figure comes from several.
+    spread: Option<(f64, f64)>,
 }
 
 impl Row {
@@ -65,7 +67,17 @@ impl Row {
             baseline: Some(baseline),
             target: target.into(),
             met: Some(met),
+            spread: None,
         }
+    }
+
+    /// Add the range of the per-round ratios (round i of Courier against round i of the
+    /// baseline, run back to back), so a figure near its target shows how near.
+    pub fn spread(mut self, ratios: &[f64]) -> Self {
+        let lowest = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+        let highest = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        self.spread = (lowest <= highest).then_some((lowest, highest));
+        self
     }
 
     fn ratio(&self) -> Option<f64> {
@@ -100,6 +112,7 @@ impl Report {
             baseline: None,
             target: String::new(),
             met: None,
+            spread: None,
         });
     }
 
@@ -111,7 +124,7 @@ impl Report {
         let num = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.1}"));
         let mut out = format!("Machine: {}\n\n", self.machine);
         out.push_str(
-            "| Figure | Courier | Baseline | Ratio | Target | Met |\n|---|---|---|---|---|---|\n",
+            "| Figure | Courier | Baseline | Ratio (rounds' range) | Target | Met |\n|---|---|---|---|---|---|\n",
         );
         for row in &self.rows {
             out.push_str(&format!(
@@ -120,7 +133,11 @@ impl Report {
                 num(row.value),
                 row.baseline_name,
                 row.baseline.map_or(String::new(), |b| format!(": {b:.1}")),
-                row.ratio().map_or("—".to_string(), |r| format!("{r:.2}")),
+                match (row.ratio(), row.spread) {
+                    (Some(r), Some((lo, hi))) => format!("{r:.2} ({lo:.2}–{hi:.2})"),
+                    (Some(r), None) => format!("{r:.2}"),
+                    (None, _) => "—".to_string(),
+                },
                 row.target,
                 match row.met {
                     Some(true) => "yes",
@@ -149,6 +166,7 @@ impl Report {
                 "baseline_name": r.baseline_name,
                 "baseline": r.baseline,
                 "ratio": r.ratio(),
+                "ratio_per_round": r.spread.map(|(lo, hi)| json!({"min": lo, "max": hi})),
                 "target": r.target,
                 "met": r.met,
             })).collect::<Vec<_>>(),

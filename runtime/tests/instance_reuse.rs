@@ -21,6 +21,23 @@ component = "probe"
 source = "{probe}"
 "#;
 
+/// Two components on `/a/...` and `/b/...`; `a` may chain to itself.
+const TWO_COMPONENTS: &str = r#"spin_manifest_version = 2
+[application]
+name = "two"
+[[trigger.http]]
+route = "/a/..."
+component = "a"
+[[trigger.http]]
+route = "/b/..."
+component = "b"
+[component.a]
+source = "{probe}"
+allowed_outbound_hosts = ["http://a.spin.internal"]
+[component.b]
+source = "{probe}"
+"#;
+
 async fn serve(options: RuntimeOptions) -> (RunningApp, TestApp) {
     let app = TestApp::new(APP);
     let running = serve_on(
@@ -151,23 +168,7 @@ async fn concurrent_requests_never_share_an_instance() {
 async fn parked_instances_never_take_the_last_slots_of_the_pool() {
     // A pool of two instances: a chained request runs two instances of `a` at once. Were
     // both parked afterwards, `b` would find the pool full; half the pool is the cap.
-    let app = TestApp::new(
-        r#"spin_manifest_version = 2
-[application]
-name = "pool"
-[[trigger.http]]
-route = "/a/..."
-component = "a"
-[[trigger.http]]
-route = "/b/..."
-component = "b"
-[component.a]
-source = "{probe}"
-allowed_outbound_hosts = ["http://a.spin.internal"]
-[component.b]
-source = "{probe}"
-"#,
-    );
+    let app = TestApp::new(TWO_COMPONENTS);
     let runtime = Runtime::new(RuntimeOptions {
         max_instances: 2,
         ..reusing(100)
@@ -192,22 +193,7 @@ async fn the_sweeper_frees_idle_instances_without_another_request() {
     // A pool of two gives one parking slot. `a`'s parked instance holds it, so `b`'s
     // instances cannot be parked (each `b` request counts 1) until the sweeper, not a
     // request to `a`, drops the idle one.
-    let app = TestApp::new(
-        r#"spin_manifest_version = 2
-[application]
-name = "sweep"
-[[trigger.http]]
-route = "/a/..."
-component = "a"
-[[trigger.http]]
-route = "/b/..."
-component = "b"
-[component.a]
-source = "{probe}"
-[component.b]
-source = "{probe}"
-"#,
-    );
+    let app = TestApp::new(TWO_COMPONENTS);
     let runtime = Runtime::new(RuntimeOptions {
         max_instances: 2,
         idle_instance_timeout: Duration::from_millis(150),

@@ -368,6 +368,10 @@ async fn run() -> Result<()> {
         .iter()
         .map(|s| s.cpu_seconds())
         .collect::<Result<Vec<_>>>()?;
+    let faults_before = servers
+        .iter()
+        .map(|s| s.minor_faults())
+        .collect::<Result<Vec<_>>>()?;
     let runs = interleaved(
         &servers.map(|s| (s.addr, fetch.as_str())),
         8,
@@ -391,6 +395,18 @@ async fn run() -> Result<()> {
     report.note(format!(
         "server CPU per request at 8 connections: courier {:.0} µs ({:.0} µs with instance reuse), native {:.0} µs (ratio {:.1})",
         cpu[0], cpu[2], cpu[1], cpu[0] / cpu[1]
+    ));
+    // A fresh instance whose memory reset left pages to fault back in would show here
+    // (the performance notes' M5: about none per request).
+    let mut faults = Vec::new();
+    for (i, server) in servers.iter().enumerate() {
+        faults.push(
+            (server.minor_faults()? - faults_before[i]) as f64 / served(&runs[i]).max(1) as f64,
+        );
+    }
+    report.note(format!(
+        "minor page faults per request at 8 connections: courier {:.3} ({:.3} with instance reuse), native {:.3}",
+        faults[0], faults[2], faults[1]
     ));
     // The load generator and upstream share the machine: what they spend, and what is left
     // idle, says whether the throughput rows are CPU-bound.

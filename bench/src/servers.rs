@@ -288,6 +288,14 @@ impl Child {
         Ok((self.cpu_seconds()? - since) / requests.max(1) as f64 * 1e6)
     }
 
+    /// Minor page faults the child has taken so far (field 10 of `/proc/<pid>/stat`).
+    pub fn minor_faults(&self) -> Result<u64> {
+        stat_fields(&self.process.id().to_string())?
+            .get(7)
+            .and_then(|f| f.parse().ok())
+            .context("short /proc/<pid>/stat")
+    }
+
     /// Resident set size of the child, in KiB.
     pub fn rss_kib(&self) -> Result<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.process.id()))?;
@@ -299,16 +307,21 @@ impl Child {
     }
 }
 
-/// CPU time (user + system) that process `pid` (a number, or `self`) has used, in seconds.
-pub fn process_cpu_seconds(pid: &str) -> Result<f64> {
+/// The fields of `/proc/<pid>/stat` after the parenthesised command name: index 0 is the
+/// state (field 3 in proc(5)), so field N is at index N - 3.
+fn stat_fields(pid: &str) -> Result<Vec<String>> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
     let rest = stat
         .rsplit_once(')')
         .context("malformed /proc/<pid>/stat")?
         .1;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: f64 = fields
+    Ok(rest.split_whitespace().map(str::to_owned).collect())
+}
+
+/// CPU time (user + system) that process `pid` (a number, or `self`) has used, in seconds.
+pub fn process_cpu_seconds(pid: &str) -> Result<f64> {
+    // utime and stime are fields 14 and 15.
+    let ticks: f64 = stat_fields(pid)?
         .get(11..13)
         .context("short /proc/<pid>/stat")?
         .iter()

@@ -378,9 +378,12 @@ async fn run() -> Result<()> {
         THROUGHPUT_RUN,
     )
     .await?;
-    let rounds = |runs: &[Outcome]| runs.iter().map(Outcome::rps).collect::<Vec<_>>();
-    let (courier_rounds, native_rounds, reuse_rounds) =
-        (rounds(&runs[0]), rounds(&runs[1]), rounds(&runs[2]));
+    let rps_rounds = |runs: &[Outcome]| runs.iter().map(Outcome::rps).collect::<Vec<_>>();
+    let (courier_rounds, native_rounds, reuse_rounds) = (
+        rps_rounds(&runs[0]),
+        rps_rounds(&runs[1]),
+        rps_rounds(&runs[2]),
+    );
     let (courier_rps, native_rps, reuse_rps) = (
         median(courier_rounds.clone()),
         median(native_rounds.clone()),
@@ -487,7 +490,7 @@ async fn run() -> Result<()> {
                 THROUGHPUT_RUN,
             )
             .await?;
-            let (ours_rounds, theirs_rounds) = (rounds(&runs[0]), rounds(&runs[1]));
+            let (ours_rounds, theirs_rounds) = (rps_rounds(&runs[0]), rps_rounds(&runs[1]));
             let ours = median(ours_rounds.clone());
             let theirs = median(theirs_rounds.clone());
             report.push(
@@ -695,4 +698,19 @@ async fn quick(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hop_ratios_pair_rounds_and_subtract_the_direct_request() {
+        // Round 0: (30 - 10) / (50 - 10); round 1: (25 - 5) / (85 - 5).
+        assert_eq!(
+            hop_ratios(&[10.0, 5.0], &[30.0, 25.0], &[50.0, 85.0]),
+            [0.5, 0.25]
+        );
+        assert_eq!(round_ratios(&[1.0, 3.0], &[2.0, 4.0]), [0.5, 0.75]);
+    }
 }

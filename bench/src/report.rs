@@ -166,11 +166,54 @@ impl Report {
                 "baseline_name": r.baseline_name,
                 "baseline": r.baseline,
                 "ratio": r.ratio(),
-                "ratio_per_round": r.spread.map(|(lo, hi)| json!({"min": lo, "max": hi})),
+                "ratio_range": r.spread.map(|(lo, hi)| json!({"min": lo, "max": hi})),
                 "target": r.target,
                 "met": r.met,
             })).collect::<Vec<_>>(),
             "notes": self.notes,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(row: Row) -> Report {
+        let mut report = Report::new(Machine {
+            nproc: 2,
+            kernel: "k".into(),
+            cpu: "c".into(),
+        });
+        report.push(row);
+        report
+    }
+
+    #[test]
+    fn a_row_shows_its_ratio_and_the_range_of_its_rounds() {
+        let row = Row::new("f", 5.0, "base", 10.0, "≤ 0.5", true).spread(&[0.6, 0.4, 0.5]);
+        let report = report(row);
+        assert!(
+            report
+                .table()
+                .contains("| 0.50 (0.40–0.60) | ≤ 0.5 | yes |"),
+            "{}",
+            report.table()
+        );
+        let json = report.json();
+        assert_eq!(json["rows"][0]["ratio_range"]["min"], 0.4);
+        assert_eq!(json["rows"][0]["ratio_range"]["max"], 0.6);
+    }
+
+    #[test]
+    fn a_row_without_rounds_shows_the_ratio_alone() {
+        let row = Row::new("f", 5.0, "base", 10.0, "≤ 0.5", true).spread(&[]);
+        let report = report(row);
+        assert!(
+            report.table().contains("| 0.50 | ≤ 0.5 |"),
+            "{}",
+            report.table()
+        );
+        assert!(report.json()["rows"][0]["ratio_range"].is_null());
     }
 }

@@ -46,9 +46,21 @@ pub struct ExternalConfig {
     pub warm_up_timeout_s: u64,
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// How to get the runtime, shown when its program is not found.
+    #[serde(default)]
+    pub install: Option<String>,
     /// Cases this runtime is documented to fail: case id → reason.
     #[serde(default)]
     pub xfail: BTreeMap<String, String>,
+}
+
+/// Can `program` be started: a path to a file, or a name found on PATH?
+fn is_runnable(program: &str) -> bool {
+    if program.contains('/') {
+        return Path::new(program).is_file();
+    }
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
 }
 
 fn default_ready() -> u64 {
@@ -81,8 +93,19 @@ impl External {
                 anyhow::bail!("runtime `{}`: unknown feature `{f}`", config.name);
             }
         }
-        if config.command.is_empty() {
+        let Some(program) = config.command.first() else {
             anyhow::bail!("runtime `{}`: the command is empty", config.name);
+        };
+        // Once here, rather than as the same failure in every cell.
+        if program != "{courier}" && !is_runnable(program) {
+            let hint = config
+                .install
+                .as_deref()
+                .unwrap_or("install it, or put the folder that holds it on PATH");
+            anyhow::bail!(
+                "runtime `{}`: `{program}` is not on PATH\n  hint: {hint}",
+                config.name
+            );
         }
         Ok(External { config })
     }
@@ -304,6 +327,7 @@ mod tests {
             ready_timeout_s: 5,
             warm_up_timeout_s: 30,
             env: BTreeMap::new(),
+            install: None,
             xfail: BTreeMap::new(),
         }
     }
@@ -387,8 +411,26 @@ mod tests {
 
     #[test]
     fn unknown_features_are_refused() {
-        let mut c = config(&["x"]);
+        let mut c = config(&["sh"]);
         c.features.push("teleport".into());
-        assert!(External::new(c).is_err());
+        let err = External::new(c).err().unwrap().to_string();
+        assert!(err.contains("unknown feature `teleport`"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_program_is_refused_once_with_the_install_hint() {
+        let mut c = config(&["courier-no-such-runtime", "serve"]);
+        let err = External::new(c.clone()).err().unwrap().to_string();
+        assert!(
+            err.contains("`courier-no-such-runtime` is not on PATH")
+                && err.contains("hint: install it"),
+            "{err}"
+        );
+        c.install = Some("scripts/get-it".into());
+        let err = External::new(c).err().unwrap().to_string();
+        assert!(err.contains("hint: scripts/get-it"), "{err}");
+        assert!(External::new(config(&["/no/such/dir/runtime"])).is_err());
+        assert!(External::new(config(&["{courier}", "up"])).is_ok());
+        assert!(External::new(config(&["sh"])).is_ok());
     }
 }

@@ -176,6 +176,33 @@ async fn catch_all_host_chaining_to_an_unknown_component_is_an_error_not_a_trap(
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chains_deeper_than_sixteen_hops_are_a_loop() {
+    let app = TestApp::new(&one("\"http://front.spin.internal\""));
+    let running = serve(&app).await;
+    let addr = running.local_addr();
+    let relay = |hops: u32| async move {
+        get(
+            addr,
+            &format!("/relay?to=front.spin.internal&n={hops}"),
+            &[],
+        )
+        .await
+        .body
+    };
+    // Sixteen hops: every hop answers, so the reply nests sixteen statuses around the end.
+    let sixteen = relay(16).await;
+    assert_eq!(sixteen, format!("{}end", "status=200\n".repeat(16)));
+    // The seventeenth hop is refused where it would start, and every caller above still answers.
+    let seventeen = relay(17).await;
+    assert_eq!(
+        seventeen,
+        format!("{}error=LoopDetected", "status=200\n".repeat(16))
+    );
+    // A component that calls itself forever is stopped the same way.
+    assert!(relay(100_000).await.ends_with("error=LoopDetected"));
+}
+
 const SELF: &str = r#"
 [[trigger.http]]
 route = "/fetch"

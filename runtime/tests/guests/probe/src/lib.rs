@@ -5,6 +5,8 @@
 //! answers `status=N` plus the upstream body, or `error=<ErrorCode debug name>`.
 //! `/alloc?mb=N` allocates N MiB; `/headers` answers the request's authority and headers; `/trap` traps; `/spin` loops forever;
 //! `/count` answers how many `/count` requests this instance has served (instance reuse);
+//! `/relay?to=HOST&n=N` fetches `http://HOST/relay?to=HOST&n=N-1` and answers `end` at 0 (a chain
+//! of N hops, or a loop when HOST is this component);
 //! anything else answers `hello from <NAME env> at <path>`.
 
 use std::io::{Read, Write};
@@ -44,6 +46,7 @@ impl wasip2::exports::http::incoming_handler::Guest for Probe {
                 text
             }
             "fetch" => fetch(&params),
+            "relay" => relay(&params),
             "count" => {
                 static SERVED: AtomicU32 = AtomicU32::new(0);
                 (SERVED.fetch_add(1, Ordering::Relaxed) + 1).to_string()
@@ -67,6 +70,23 @@ impl wasip2::exports::http::incoming_handler::Guest for Probe {
             ),
         };
         respond(out, 200, body.as_bytes());
+    }
+}
+
+fn relay(params: &[(String, String)]) -> String {
+    let get = |key: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    let to = get("to");
+    match get("n").parse::<u32>().unwrap_or(0) {
+        0 => "end".to_string(),
+        n => fetch(&[(
+            "url".to_string(),
+            format!("http://{to}/relay?to={to}&n={}", n - 1),
+        )]),
     }
 }
 

@@ -79,6 +79,12 @@ impl Resolver {
         if addrs.is_empty() {
             return Err(dns_error("address not available"));
         }
+        self.unblocked(host, addrs)
+    }
+
+    /// The addresses the block list leaves, in order: some blocked are dropped silently (the
+    /// request goes to the rest, as in Spin); all blocked is `destination-IP-prohibited`.
+    fn unblocked(&self, host: &str, addrs: Vec<SocketAddr>) -> Result<Vec<SocketAddr>, Error> {
         // `is_blocked` re-checks IPv4-mapped IPv6 addresses as IPv4.
         let allowed: Vec<SocketAddr> = addrs
             .iter()
@@ -117,4 +123,52 @@ pub async fn connect_any(addrs: &[SocketAddr]) -> Result<TcpStream, Error> {
         }
     }
     Err(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolver(blocked: &[&str]) -> Resolver {
+        let blocked: Vec<String> = blocked.iter().map(|s| s.to_string()).collect();
+        Resolver::new(
+            BlockedNetworks::parse(&blocked).unwrap(),
+            TestResolver::default(),
+        )
+    }
+
+    fn addrs(list: &[&str]) -> Vec<SocketAddr> {
+        list.iter().map(|a| a.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn some_blocked_addresses_are_dropped_and_the_rest_kept_in_order() {
+        let r = resolver(&["127.0.0.0/8"]);
+        let all = addrs(&[
+            "127.0.0.1:80",
+            "[::1]:80",
+            "[::ffff:127.0.0.2]:80",
+            "10.0.0.1:80",
+        ]);
+        assert_eq!(
+            r.unblocked("h", all).unwrap(),
+            addrs(&["[::1]:80", "10.0.0.1:80"])
+        );
+    }
+
+    #[test]
+    fn all_blocked_is_destination_ip_prohibited() {
+        let r = resolver(&["private"]);
+        let all = addrs(&["127.0.0.1:80", "[::1]:80", "[::ffff:10.1.2.3]:80"]);
+        assert!(matches!(
+            r.unblocked("h", all),
+            Err(Error::DestinationIpProhibited)
+        ));
+        assert_eq!(
+            resolver(&[])
+                .unblocked("h", addrs(&["127.0.0.1:80"]))
+                .unwrap(),
+            addrs(&["127.0.0.1:80"])
+        );
+    }
 }

@@ -145,6 +145,15 @@ async fn chaining_reaches_a_private_component_in_memory() {
         headers.contains("spin-full-url: http://back.spin.internal/headers?q=1\n"),
         "{headers}"
     );
+    // A target that traps is an ordinary 500 with an empty body for its caller, which goes on.
+    assert_eq!(
+        fetch(addr, "http://back.spin.internal/trap").await,
+        "status=500\n"
+    );
+    assert_eq!(
+        fetch(addr, "http://back.spin.internal/after").await,
+        "status=200\nhello from back at /after"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -120,6 +120,11 @@ async fn chaining_reaches_a_private_component_in_memory() {
         fetch(addr, "http://back.spin.internal:8080/x").await,
         "error=HttpRequestDenied"
     );
+    // Host names are case-insensitive: the permission check and the dispatch agree.
+    assert_eq!(
+        fetch(addr, "http://BACK.Spin.Internal/hello/x").await,
+        "status=200\nhello from back at /hello/x"
+    );
     // Only `back` is granted.
     assert_eq!(
         fetch(addr, "http://other.spin.internal/other/x").await,

@@ -108,7 +108,9 @@ async fn dispatch(
             );
             return Err(Error::LoopDetected);
         }
-        let target = target.to_string();
+        // Host names are case-insensitive, and the permission check compared this one so;
+        // component ids are lower case.
+        let target = target.to_ascii_lowercase();
         let response = crate::inbound::chain(app, &target, depth + 1, request).await?;
         return Ok((response, Box::new(async { Ok(()) })));
     }

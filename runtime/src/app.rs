@@ -76,7 +76,7 @@ impl App {
         self.shared.router.list().collect()
     }
 
-    /// Component ids in the app, sorted.
+    /// Component ids the app serves (those named by a trigger), sorted.
     pub fn component_ids(&self) -> Vec<&str> {
         let mut ids: Vec<&str> = self.shared.components.keys().map(String::as_str).collect();
         ids.sort();
@@ -180,9 +180,6 @@ fn load_manifest(
     for (id, component) in std::mem::take(&mut manifest.component) {
         let decl = component_decl(&id, component, base, &defaults)
             .with_context(|| format!("Failed to load component `{id}`"))?;
-        if !triggered.contains(&id) {
-            tracing::warn!("component `{id}` has no [[trigger.http]]; it is reachable only by service chaining");
-        }
         decls.insert(id, decl);
     }
     let ids: Vec<String> = decls.keys().cloned().collect();
@@ -193,6 +190,12 @@ fn load_manifest(
     )?;
     let mut components = HashMap::new();
     for (id, decl) in decls {
+        // Checked like the rest, but neither compiled nor served: only a trigger, public or
+        // private, makes a component a request or chaining target (spec 3.3).
+        if !triggered.contains(&id) {
+            tracing::warn!("component `{id}` has no [[trigger.http]], so nothing can reach it, not even service chaining\n  hint: to reach it only by chaining, give it a trigger with route = {{ private = true }}");
+            continue;
+        }
         let pre = engine.prepare(&id, &decl.source)?;
         let policy = match AllowedHosts::resolve(
             &decl.component.allowed_outbound_hosts,

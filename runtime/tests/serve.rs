@@ -181,6 +181,37 @@ async fn wildcard_chaining_expands_to_real_components_only() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_component_without_a_trigger_is_no_chaining_target() {
+    // `*.spin.internal` expands to every component id, `lonely` included; but only a
+    // trigger, public or private, makes a component a target (spec 3.3).
+    let app = TestApp::new(&app(r#"
+[[trigger.http]]
+route = "/..."
+component = "front"
+[[trigger.http]]
+route = { private = true }
+component = "back"
+[component.front]
+source = "{probe}"
+allowed_outbound_hosts = ["http://*.spin.internal"]
+[component.back]
+source = "{probe}"
+[component.lonely]
+source = "{probe}"
+"#));
+    let running = serve(&app).await;
+    let addr = running.local_addr();
+    assert_eq!(
+        fetch(addr, "http://lonely.spin.internal/x").await,
+        "error=DestinationNotFound"
+    );
+    assert_eq!(
+        fetch(addr, "http://back.spin.internal/x").await,
+        "status=200\nhello from probe at /x"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn catch_all_host_chaining_to_an_unknown_component_is_an_error_not_a_trap() {
     let app = TestApp::new(&one("\"http://*:*\""));
     let running = serve(&app).await;

@@ -94,10 +94,17 @@ async fn serves_and_logs_the_line_that_would_allow_a_denied_request() {
         reply.body
     );
     let logged = up.logged();
-    assert!(
-        logged.contains("add 'allowed_outbound_hosts = [\"http://127.0.0.1:9\"]'"),
-        "{logged}"
-    );
+    // Spin's three lines, at Spin's levels: the denial an error, the rest warnings.
+    let line = |text: &str| {
+        logged
+            .lines()
+            .find(|l| l.contains(text))
+            .unwrap_or_else(|| panic!("no line with {text:?} in:\n{logged}"))
+            .to_string()
+    };
+    assert!(line("Outbound network destination not allowed: http://127.0.0.1:9").contains("ERROR"));
+    assert!(line("disallowed destination 'http://127.0.0.1:9'").contains("WARN"));
+    assert!(line("add 'allowed_outbound_hosts = [\"http://127.0.0.1:9\"]'").contains("WARN"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -88,8 +88,13 @@ impl Policy {
     }
 }
 
+/// Spin's levels (spec 2.2): the denial is an error, the explanation and the fix warnings.
 fn log_denial(component: &str, url: Option<&OutboundUrl>) {
-    for line in courier_policy::denial_advice(url) {
+    let mut lines = courier_policy::denial_advice(url).into_iter();
+    if let Some(denial) = lines.next() {
+        tracing::error!(component, "{denial}");
+    }
+    for line in lines {
         tracing::warn!(component, "{line}");
     }
 }

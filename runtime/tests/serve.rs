@@ -381,6 +381,40 @@ async fn variables_in_patterns() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_that_breaks_at_run_time_denies_every_request_of_its_component() {
+    // A required variable passes load validation; a value that makes an invalid host is
+    // only found at run time, and then the whole list is unusable (spec 1.7), the literal
+    // entry included. Other components keep their lists.
+    let up = Upstream::start().await;
+    let port = up.addr.port();
+    let text = format!(
+        "spin_manifest_version = 2\n[application]\nname = \"v\"\n[variables]\nhost = {{ required = true }}\n\
+         [[trigger.http]]\nroute = \"/...\"\ncomponent = \"front\"\n\
+         [[trigger.http]]\nroute = \"/other/...\"\ncomponent = \"other\"\n\
+         [component.front]\nsource = \"{{probe}}\"\n\
+         allowed_outbound_hosts = [\"http://127.0.0.1:{port}\", \"http://{{{{ host }}}}\"]\n\
+         [component.other]\nsource = \"{{probe}}\"\nallowed_outbound_hosts = [\"http://127.0.0.1:{port}\"]\n"
+    );
+    let app = TestApp::new(&text);
+    let options = LoadOptions {
+        variables: HashMap::from([("host".into(), "bad host".into())]),
+        ..Default::default()
+    };
+    let running = serve_with(&app, options).await;
+    let addr = running.local_addr();
+    assert_eq!(
+        fetch(addr, &format!("http://127.0.0.1:{port}/")).await,
+        "error=HttpRequestDenied"
+    );
+    assert_eq!(up.connection_count(), 0);
+    let url = enc(&format!("http://127.0.0.1:{port}/"));
+    assert!(get(addr, &format!("/other/fetch?url={url}"), &[])
+        .await
+        .body
+        .starts_with("status=200"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_trap_or_a_runaway_guest_fails_only_its_own_request() {
     let app = TestApp::new(&one(""));
     let running = serve(&app).await;

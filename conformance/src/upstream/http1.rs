@@ -83,6 +83,21 @@ fn header_list(raw: &[httparse::Header<'_>]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Whether the bytes so far already break the HTTP/1 request syntax.
+fn is_not_http(buf: &[u8]) -> bool {
+    let mut headers = [httparse::EMPTY_HEADER; 128];
+    httparse::Request::new(&mut headers).parse(buf).is_err()
+}
+
+/// Answer 400 and give up on the connection; the request counts as incomplete.
+async fn bad_request<S: AsyncRead + AsyncWrite + Unpin>(c: &mut Conn<S>, state: &State) {
+    let _ = c
+        .io
+        .write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+        .await;
+    state.incomplete();
+}
+
 /// Serves requests on one connection until the peer closes it.
 pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(io: S, conn: u64, state: Arc<State>) {
     let mut c = Conn {
@@ -95,6 +110,12 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(io: S, conn: u64, state: A
             if let Some(i) = c.buf.windows(4).position(|w| w == b"\r\n\r\n") {
                 break i + 4;
             }
+            // Bytes that cannot start a request (a TLS ClientHello, say) are refused at once,
+            // as real servers do, rather than waited on for a head that never ends.
+            if is_not_http(&c.buf) {
+                bad_request(&mut c, &state).await;
+                return;
+            }
             if c.buf.len() > MAX_HEAD || !c.fill().await {
                 if !c.buf.is_empty() {
                     state.incomplete();
@@ -106,12 +127,7 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(io: S, conn: u64, state: A
         let mut raw = [httparse::EMPTY_HEADER; 128];
         let mut req = httparse::Request::new(&mut raw);
         if !matches!(req.parse(&head), Ok(httparse::Status::Complete(_))) {
-            let _ =
-                c.io.write_all(
-                    b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
-                )
-                .await;
-            state.incomplete();
+            bad_request(&mut c, &state).await;
             return;
         }
         let method = req.method.unwrap_or("").to_string();

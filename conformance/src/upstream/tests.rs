@@ -336,3 +336,27 @@ fn default_replies_follow_the_mode() {
         Some(BodySpec(crate::protocol::Body::Text("slow".into())))
     );
 }
+
+#[tokio::test]
+async fn bytes_that_cannot_start_a_request_are_refused_at_once() {
+    let u = up("").await;
+    let mut s = TcpStream::connect(u.addr).await.unwrap();
+    // The start of a TLS ClientHello: no line ending, so only the syntax can give it away.
+    let started = Instant::now();
+    let r = exchange(
+        &mut s,
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",
+        |_| false,
+    )
+    .await;
+    assert!(r.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{r}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    let rec = u.record();
+    assert_eq!((rec.requests.len(), rec.incomplete), (0, 1));
+    // A head that is merely unfinished is still waited for.
+    let mut s = TcpStream::connect(u.addr).await.unwrap();
+    s.write_all(b"GET /slow HT").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let r = exchange(&mut s, b"TP/1.1\r\nHost: x\r\n\r\n", ends_with("\r\n\r\n")).await;
+    assert!(r.starts_with("HTTP/1.1 200"), "{r}");
+}

@@ -150,6 +150,16 @@ async fn chaining_reaches_a_private_component_in_memory() {
         headers.contains("spin-full-url: http://back.spin.internal/headers?q=1\n"),
         "{headers}"
     );
+    // The synthetic route match (spec 3.5).
+    for line in [
+        "spin-matched-route: /...\n",
+        "spin-raw-component-route: /...\n",
+        "spin-component-route: \n",
+        "spin-base-path: /\n",
+    ] {
+        assert!(headers.contains(line), "{line:?} in {headers}");
+    }
+    assert!(!headers.contains("spin-path-match-"), "{headers}");
     // A target that traps is an ordinary 500 with an empty body for its caller, which goes on.
     assert_eq!(
         fetch(addr, "http://back.spin.internal/trap").await,

@@ -70,6 +70,37 @@ async fn the_test_ca_is_trusted_only_where_client_tls_says() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_client_tls_table_for_a_component_and_host_wins() {
+    let ca = TestCa::new("Courier test CA");
+    let other_ca = TestCa::new("Another CA");
+    let up = TlsUpstream::start(&ca.leaf(&[NAME]), &[b"http/1.1"], None).await;
+    let port = up.addr.port();
+    for (first, second, expected) in [
+        (
+            "ca.pem",
+            "other.pem",
+            "status=200\nupstream saw HTTP/1.1 GET /p client-cert=false",
+        ),
+        ("other.pem", "ca.pem", "error=TlsProtocolError"),
+    ] {
+        let app = TestApp::new(&manifest());
+        ca.write(app.dir.path(), "ca.pem");
+        other_ca.write(app.dir.path(), "other.pem");
+        let config = format!(
+            "{}\n{}",
+            client_tls("front", first, ""),
+            client_tls("front", second, "")
+        );
+        let running = serve(&app, &config, up.addr).await;
+        assert_eq!(
+            fetch(running.local_addr(), "", port).await,
+            expected,
+            "first {first}, then {second}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_the_ca_an_untrusted_certificate_is_a_tls_protocol_error() {
     let ca = TestCa::new("Courier test CA");
     let up = TlsUpstream::start(&ca.leaf(&[NAME]), &[b"http/1.1"], None).await;

@@ -194,21 +194,9 @@ async fn wildcard_chaining_expands_to_real_components_only() {
 async fn a_component_without_a_trigger_is_no_chaining_target() {
     // `*.spin.internal` expands to every component id, `lonely` included; but only a
     // trigger, public or private, makes a component a target (spec 3.3).
-    let app = TestApp::new(&app(r#"
-[[trigger.http]]
-route = "/..."
-component = "front"
-[[trigger.http]]
-route = { private = true }
-component = "back"
-[component.front]
-source = "{probe}"
-allowed_outbound_hosts = ["http://*.spin.internal"]
-[component.back]
-source = "{probe}"
-[component.lonely]
-source = "{probe}"
-"#));
+    let manifest = CHAIN.replace("http://back.spin.internal", "http://*.spin.internal")
+        + "[component.lonely]\nsource = \"{probe}\"\n";
+    let app = TestApp::new(&app(&manifest));
     let running = serve(&app).await;
     let addr = running.local_addr();
     assert_eq!(
@@ -217,7 +205,7 @@ source = "{probe}"
     );
     assert_eq!(
         fetch(addr, "http://back.spin.internal/x").await,
-        "status=200\nhello from probe at /x"
+        "status=200\nhello from back at /x"
     );
 }
 

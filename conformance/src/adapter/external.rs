@@ -102,8 +102,13 @@ impl External {
                 .install
                 .as_deref()
                 .unwrap_or("install it, or put the folder that holds it on PATH");
+            let missing = if program.contains('/') {
+                "does not exist"
+            } else {
+                "is not on PATH"
+            };
             anyhow::bail!(
-                "runtime `{}`: `{program}` is not on PATH\n  hint: {hint}",
+                "runtime `{}`: `{program}` {missing}\n  hint: {hint}",
                 config.name
             );
         }
@@ -429,7 +434,14 @@ mod tests {
         c.install = Some("scripts/get-it".into());
         let err = External::new(c).err().unwrap().to_string();
         assert!(err.contains("hint: scripts/get-it"), "{err}");
-        assert!(External::new(config(&["/no/such/dir/runtime"])).is_err());
+        let err = External::new(config(&["/no/such/dir/runtime"]))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("`/no/such/dir/runtime` does not exist"),
+            "{err}"
+        );
         assert!(External::new(config(&["{courier}", "up"])).is_ok());
         assert!(External::new(config(&["sh"])).is_ok());
     }

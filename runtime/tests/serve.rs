@@ -484,6 +484,34 @@ async fn spin_headers_describe_the_route_and_cannot_be_spoofed() {
     assert_eq!(get(addr, "/elsewhere", &[]).await.status, 404);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_cannot_pose_as_a_chained_request() {
+    // Spec 3.6: a `*.spin.internal` Host from the network is removed (the guest sees the
+    // listen address instead), and so is Connection, always.
+    let app = TestApp::new(&one(""));
+    let running = serve(&app).await;
+    let addr = running.local_addr();
+    let body = get(
+        addr,
+        "/headers",
+        &[("host", "back.spin.internal"), ("connection", "keep-alive")],
+    )
+    .await
+    .body;
+    assert!(body.starts_with(&format!("authority: {addr}\n")), "{body}");
+    assert!(!body.contains("spin.internal"), "{body}");
+    assert!(!body.contains("connection:"), "{body}");
+    assert!(
+        body.contains(&format!("spin-full-url: http://{addr}/headers\n")),
+        "{body}"
+    );
+    // An ordinary Host is kept, and the guest sees it as the authority.
+    let body = get(addr, "/headers", &[("host", "app.example:8080")])
+        .await
+        .body;
+    assert!(body.starts_with("authority: app.example:8080\n"), "{body}");
+}
+
 /// wasi:http field values are bytes: one that is not UTF-8 reaches the guest (Spin answers
 /// 500, spec 5.3; README, "The runtime's outbound rules").
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -210,6 +210,18 @@ async fn a_component_without_a_trigger_is_no_chaining_target() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_url_the_matcher_cannot_parse_is_denied_even_under_a_catch_all() {
+    // `xn--a` is not valid punycode: the http crate takes the name, the url crate (which
+    // Spin's matcher uses) does not, and such a request is denied (spec 1.6), never sent.
+    let app = TestApp::new(&one("\"*://*:*\""));
+    let running = serve(&app).await;
+    assert_eq!(
+        fetch(running.local_addr(), "http://xn--a.example/").await,
+        "error=HttpRequestDenied"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn catch_all_host_chaining_to_an_unknown_component_is_an_error_not_a_trap() {
     let app = TestApp::new(&one("\"http://*:*\""));
     let running = serve(&app).await;

@@ -108,6 +108,57 @@ async fn serves_and_logs_the_line_that_would_allow_a_denied_request() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_h2c_flag_sends_the_http2_preface_to_that_authority_only() {
+    use std::io::Read;
+    // A bare TCP listener that keeps the first bytes of each connection.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let upstream = listener.local_addr().unwrap();
+    let (tx, first_bytes) = mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().map_while(Result::ok) {
+            let mut stream = stream;
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            let mut buf = [0u8; 16];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let _ = tx.send(buf[..n].to_vec());
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = manifest(dir.path(), "\"http://127.0.0.1:*\", \"http://localhost:*\"");
+    let up = Up::start_with(
+        &manifest,
+        &["--outbound-h2c-prior-knowledge", &upstream.to_string()],
+    );
+    // The example fetches its URL twice at once: one or two connections per request.
+    let opened = || {
+        std::thread::sleep(Duration::from_millis(300));
+        let all: Vec<String> = first_bytes
+            .try_iter()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .collect();
+        assert!(!all.is_empty(), "no connection reached the upstream");
+        all
+    };
+    get(up.addr, &format!("/?url=http://{upstream}/")).await;
+    let seen = opened();
+    assert!(
+        seen.iter().all(|b| b.starts_with("PRI * HTTP/2.0")),
+        "{seen:?}"
+    );
+    // Another spelling of the same server is another authority: HTTP/1.1.
+    get(
+        up.addr,
+        &format!("/?url=http://localhost:{}/", upstream.port()),
+    )
+    .await;
+    let seen = opened();
+    assert!(
+        seen.iter().all(|b| b.starts_with("GET / HTTP/1.1")),
+        "{seen:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn instance_reuse_is_opt_in_and_bounded_by_the_flag() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("spin.toml");

@@ -31,6 +31,10 @@ pub struct LoadOptions {
     /// TEST ONLY: name resolution applied after the policy check. Keys are `host` or
     /// `host:port`, values `ip` or `ip:port` (e.g. `svc.example.test` → `127.0.0.1`).
     pub test_only_resolve: HashMap<String, String>,
+    /// Spin's `SPIN_OUTBOUND_H2C_PRIOR_KNOWLEDGE`, for development: cleartext requests whose
+    /// authority is exactly this text (`host:port` as the URL writes it) use HTTP/2 with
+    /// prior knowledge instead of HTTP/1.1.
+    pub h2c_prior_knowledge: Option<String>,
 }
 
 pub(crate) struct LoadedComponent {
@@ -187,6 +191,7 @@ fn load_manifest(
     let network = NetworkClient::new(
         &config,
         TestResolver::new(options.test_only_resolve.clone())?,
+        options.h2c_prior_knowledge.clone(),
     )?;
     let mut components = HashMap::new();
     for (id, decl) in decls {

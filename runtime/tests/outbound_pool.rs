@@ -1,18 +1,18 @@
-//! Keep-alive pooling across instances and `[outbound_http] max_connections`, observed from
-//! real loopback upstreams.
+//! Keep-alive pooling across instances, `[outbound_http] max_connections` and cleartext
+//! HTTP/2 by prior knowledge, observed from real loopback upstreams.
 
 mod support;
 
 use std::time::Duration;
 
 use courier_runtime::LoadOptions;
-use support::net::SlowUpstream;
+use support::net::{SlowUpstream, TlsUpstream};
 use support::{fetch, serve_with, TestApp, Upstream};
 
 fn manifest() -> String {
     "spin_manifest_version = 2\n[application]\nname = \"pool\"\n\
      [[trigger.http]]\nroute = \"/...\"\ncomponent = \"front\"\n\
-     [component.front]\nsource = \"{probe}\"\nallowed_outbound_hosts = [\"http://127.0.0.1:*\", \"http://self\"]\n"
+     [component.front]\nsource = \"{probe}\"\nallowed_outbound_hosts = [\"http://127.0.0.1:*\", \"http://localhost:*\", \"http://self\"]\n"
         .to_string()
 }
 
@@ -110,4 +110,35 @@ async fn max_connections_caps_open_connections_and_requests_wait_for_a_permit() 
         );
         assert_eq!(capped.max_in_flight(), 1, "{config}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cleartext_http2_by_prior_knowledge_only_for_the_named_authority() {
+    let up = TlsUpstream::cleartext().await;
+    let app = TestApp::new(&manifest());
+    let authority = up.addr.to_string();
+    let running = serve_with(
+        &app,
+        LoadOptions {
+            h2c_prior_knowledge: Some(authority.clone()),
+            ..Default::default()
+        },
+    )
+    .await;
+    let addr = running.local_addr();
+    for i in 0..3 {
+        assert_eq!(
+            fetch(addr, &format!("http://{authority}/h2c{i}")).await,
+            format!("status=200\nupstream saw HTTP/2.0 GET /h2c{i} client-cert=false")
+        );
+    }
+    // One HTTP/2 connection carries every request.
+    assert_eq!(up.connection_count(), 1);
+    // The authority must match as written: `localhost:PORT` names the same server, not the
+    // same text, so it gets HTTP/1.1.
+    let other = format!("localhost:{}", up.addr.port());
+    assert_eq!(
+        fetch(addr, &format!("http://{other}/h1")).await,
+        "status=200\nupstream saw HTTP/1.1 GET /h1 client-cert=false"
+    );
 }

@@ -53,6 +53,15 @@ pub struct Args {
     /// TEST ONLY: resolve HOST[:PORT] to IP[:PORT] after the policy check instead of using DNS.
     #[arg(long = "test-only-resolve", value_name = "HOST=IP", value_parser = super::parse_pair)]
     test_only_resolve: Vec<(String, String)>,
+    /// For development, like Spin's variable of the same name: cleartext outbound requests to
+    /// exactly this authority (host:port as the URL writes it) use HTTP/2 with prior
+    /// knowledge instead of HTTP/1.1.
+    #[arg(
+        long,
+        env = "SPIN_OUTBOUND_H2C_PRIOR_KNOWLEDGE",
+        value_name = "AUTHORITY"
+    )]
+    outbound_h2c_prior_knowledge: Option<String>,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -79,6 +88,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             .test_only_resolve
             .into_iter()
             .collect::<HashMap<_, _>>(),
+        h2c_prior_knowledge: args.outbound_h2c_prior_knowledge,
     };
     eprintln!("Loading {} …", args.manifest.display());
     let app = runtime.load(&args.manifest, options).await?;

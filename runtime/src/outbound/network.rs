@@ -1,7 +1,8 @@
 //! The network leg of an outbound request: one client per app, shared by all its instances.
 //!
 //! Resolve and filter by the block list, take a connection permit, then reuse a pooled
-//! connection or open one (TCP_NODELAY, TLS with ALPN h2/http1.1), and send. Every failure
+//! connection or open one (TCP_NODELAY, TLS with ALPN h2/http1.1, cleartext HTTP/1.1 or, for
+//! the one authority `LoadOptions::h2c_prior_knowledge` names, HTTP/2), and send. Every failure
 //! maps to the wasi:http `error-code` Spin reports for it (spec section 2.1).
 
 use std::future::Future;
@@ -27,6 +28,8 @@ pub struct NetworkClient {
     resolver: Resolver,
     tls: TlsConfigs,
     pool: Arc<Pool>,
+    /// The one authority spoken to in cleartext HTTP/2 (`LoadOptions::h2c_prior_knowledge`).
+    h2c_prior_knowledge: Option<String>,
 }
 
 /// Where one request goes.
@@ -38,13 +41,18 @@ struct Target {
 }
 
 impl NetworkClient {
-    pub fn new(config: &RuntimeConfig, resolver: TestResolver) -> anyhow::Result<Self> {
+    pub fn new(
+        config: &RuntimeConfig,
+        resolver: TestResolver,
+        h2c_prior_knowledge: Option<String>,
+    ) -> anyhow::Result<Self> {
         // Spin's docs say pooling defaults to on; we keep that even for a table without the key.
         let pooling = config.connection_pooling.unwrap_or(true);
         Ok(Self {
             resolver: Resolver::new(config.block_networks.clone(), resolver),
             tls: TlsConfigs::new(&config.client_tls)?,
             pool: Arc::new(Pool::new(pooling, config.max_connections)),
+            h2c_prior_knowledge,
         })
     }
 
@@ -70,10 +78,15 @@ impl NetworkClient {
         } else {
             None
         };
+        // Spin compares the authority as written, with no normalisation.
+        let h2c = tls.is_none()
+            && self.h2c_prior_knowledge.is_some()
+            && uri.authority().map(|a| a.as_str()) == self.h2c_prior_knowledge.as_deref();
         let key = PoolKey {
             host: host.to_ascii_lowercase(),
             port,
             tls: tls.as_ref().map_or(0, |c| Arc::as_ptr(c) as usize),
+            h2c,
         };
         // Host comes from the URL, with the port only when it is not the scheme's default.
         let authority = match uri.port_u16() {
@@ -164,14 +177,31 @@ impl NetworkClient {
         };
         let tcp = connect_any(&addrs).await?;
         let Some(config) = &target.tls else {
+            if target.key.h2c {
+                return Ok((self.handshake_h2(tcp, permit, target).await?, false));
+            }
             return Ok((handshake_h1(tcp, permit).await?, false));
         };
         let stream = tls::connect(config.clone(), &target.host, tcp).await?;
         if !tls::negotiated_h2(&stream) {
             return Ok((handshake_h1(stream, permit).await?, false));
         }
+        Ok((self.handshake_h2(stream, permit, target).await?, false))
+    }
+
+    /// An HTTP/2 connection, shared from the start: later requests to this origin multiplex
+    /// on it.
+    async fn handshake_h2<T>(
+        &self,
+        io: T,
+        permit: Option<tokio::sync::OwnedSemaphorePermit>,
+        target: &Target,
+    ) -> Result<Sender, Error>
+    where
+        T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static,
+    {
         let (sender, conn) = http2::Builder::new(TokioExecutor::new())
-            .handshake::<_, WasiBody>(TokioIo::new(stream))
+            .handshake::<_, WasiBody>(TokioIo::new(io))
             .await
             .map_err(Error::from)?;
         tokio::spawn(async move {
@@ -181,9 +211,8 @@ impl NetworkClient {
                 tracing::debug!("outbound HTTP/2 connection ended: {e}");
             }
         });
-        // Shared from the start: later requests to this origin multiplex on it.
         self.pool.give_back(&target.key, Sender::H2(sender.clone()));
-        Ok((Sender::H2(sender), false))
+        Ok(Sender::H2(sender))
     }
 }
 

@@ -24,12 +24,14 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 const MAX_IDLE_PER_ORIGIN: usize = 256;
 
 /// One origin as seen by the pool. `tls` names the TLS configuration (0 for cleartext), so
-/// components with different client identities never share a connection.
+/// components with different client identities never share a connection; `h2c` marks
+/// cleartext HTTP/2 with prior knowledge.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PoolKey {
     pub host: String,
     pub port: u16,
     pub tls: usize,
+    pub h2c: bool,
 }
 
 pub enum Sender {

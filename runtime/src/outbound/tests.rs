@@ -15,7 +15,7 @@ use crate::config::RuntimeConfig;
 
 fn client(config: &str) -> NetworkClient {
     let config = RuntimeConfig::parse(config, std::path::Path::new(".")).unwrap();
-    NetworkClient::new(&config, TestResolver::default()).unwrap()
+    NetworkClient::new(&config, TestResolver::default(), None).unwrap()
 }
 
 fn request(url: &str) -> http::Request<WasiBody> {

@@ -63,7 +63,8 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-/// An HTTPS upstream answering `upstream saw <version> <method> <target> client-cert=<bool>`.
+/// An HTTPS (or cleartext) upstream answering `upstream saw <version> <method> <target>
+/// client-cert=<bool>`.
 pub struct TlsUpstream {
     pub addr: SocketAddr,
     pub connections: Arc<AtomicUsize>,
@@ -105,8 +106,15 @@ impl TlsUpstream {
         };
         let mut config = builder.with_single_cert(certs, key).unwrap();
         config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        Self::serve(Some(tokio_rustls::TlsAcceptor::from(Arc::new(config)))).await
+    }
 
+    /// The same upstream in cleartext: HTTP/1.1, or HTTP/2 with prior knowledge.
+    pub async fn cleartext() -> Self {
+        Self::serve(None).await
+    }
+
+    async fn serve(acceptor: Option<tokio_rustls::TlsAcceptor>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let connections = Arc::new(AtomicUsize::new(0));
@@ -119,26 +127,16 @@ impl TlsUpstream {
                 counter.fetch_add(1, Ordering::SeqCst);
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
-                    let Ok(tls) = acceptor.accept(stream).await else {
-                        return;
-                    };
-                    let client_cert = tls.get_ref().1.peer_certificates().is_some();
-                    let service = hyper::service::service_fn(
-                        move |req: hyper::Request<hyper::body::Incoming>| async move {
-                            let text = format!(
-                                "upstream saw {:?} {} {} client-cert={client_cert}",
-                                req.version(),
-                                req.method(),
-                                req.uri().path()
-                            );
-                            Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(
-                                Bytes::from(text),
-                            )))
-                        },
-                    );
-                    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-                        .serve_connection(TokioIo::new(tls), service)
-                        .await;
+                    match acceptor {
+                        Some(acceptor) => {
+                            let Ok(tls) = acceptor.accept(stream).await else {
+                                return;
+                            };
+                            let client_cert = tls.get_ref().1.peer_certificates().is_some();
+                            answer_with_version(tls, client_cert).await;
+                        }
+                        None => answer_with_version(stream, false).await,
+                    }
                 });
             }
         });
@@ -152,6 +150,28 @@ impl TlsUpstream {
     pub fn connection_count(&self) -> usize {
         self.connections.load(Ordering::SeqCst)
     }
+}
+
+/// Serve one connection (HTTP/1.1, or HTTP/2 by ALPN or prior knowledge), answering
+/// `upstream saw <version> <method> <target> client-cert=<bool>`.
+async fn answer_with_version<S>(io: S, client_cert: bool)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static,
+{
+    let service = hyper::service::service_fn(
+        move |req: hyper::Request<hyper::body::Incoming>| async move {
+            let text = format!(
+                "upstream saw {:?} {} {} client-cert={client_cert}",
+                req.version(),
+                req.method(),
+                req.uri().path()
+            );
+            Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(Bytes::from(text))))
+        },
+    );
+    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+        .serve_connection(TokioIo::new(io), service)
+        .await;
 }
 
 /// An HTTP/1.1 upstream that waits `delay` before answering and records the largest number

@@ -364,13 +364,9 @@ async fn run() -> Result<()> {
 
     eprintln!("throughput at 8 connections…");
     let servers = [&courier, &native, &reuse];
-    let cpu_before = servers
+    let before = servers
         .iter()
-        .map(|s| s.cpu_seconds())
-        .collect::<Result<Vec<_>>>()?;
-    let faults_before = servers
-        .iter()
-        .map(|s| s.minor_faults())
+        .map(|s| Ok((s.cpu_seconds()?, s.minor_faults()?)))
         .collect::<Result<Vec<_>>>()?;
     let runs = interleaved(
         &servers.map(|s| (s.addr, fetch.as_str())),
@@ -391,22 +387,19 @@ async fn run() -> Result<()> {
     );
     // CPU per request is steadier than throughput on a shared machine.
     let served = |runs: &[Outcome]| runs.iter().map(|o| o.ok).sum::<u64>();
-    let mut cpu = Vec::new();
+    // A fresh instance whose memory reset left pages to fault back in would show in the
+    // faults (the performance notes' M5: about none per request).
+    let (mut cpu, mut faults) = (Vec::new(), Vec::new());
     for (i, server) in servers.iter().enumerate() {
-        cpu.push(server.cpu_us_per_request(cpu_before[i], served(&runs[i]))?);
+        let (cpu_before, faults_before) = before[i];
+        let requests = served(&runs[i]);
+        cpu.push(server.cpu_us_per_request(cpu_before, requests)?);
+        faults.push((server.minor_faults()? - faults_before) as f64 / requests.max(1) as f64);
     }
     report.note(format!(
         "server CPU per request at 8 connections: courier {:.0} µs ({:.0} µs with instance reuse), native {:.0} µs (ratio {:.1})",
         cpu[0], cpu[2], cpu[1], cpu[0] / cpu[1]
     ));
-    // A fresh instance whose memory reset left pages to fault back in would show here
-    // (the performance notes' M5: about none per request).
-    let mut faults = Vec::new();
-    for (i, server) in servers.iter().enumerate() {
-        faults.push(
-            (server.minor_faults()? - faults_before[i]) as f64 / served(&runs[i]).max(1) as f64,
-        );
-    }
     report.note(format!(
         "minor page faults per request at 8 connections: courier {:.3} ({:.3} with instance reuse), native {:.3}",
         faults[0], faults[2], faults[1]

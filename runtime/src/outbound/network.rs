@@ -80,8 +80,10 @@ impl NetworkClient {
         };
         // Spin compares the authority as written, with no normalisation.
         let h2c = tls.is_none()
-            && self.h2c_prior_knowledge.is_some()
-            && uri.authority().map(|a| a.as_str()) == self.h2c_prior_knowledge.as_deref();
+            && self
+                .h2c_prior_knowledge
+                .as_deref()
+                .is_some_and(|named| uri.authority().is_some_and(|a| a.as_str() == named));
         let key = PoolKey {
             host: host.to_ascii_lowercase(),
             port,

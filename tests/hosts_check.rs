@@ -74,6 +74,11 @@ fn variables_self_and_chaining() {
     assert_eq!(code, 0, "{text}");
     let (code, text) = check(&["--allow", "http://localhost", "/api/items"]);
     assert_eq!(code, 1, "{text}");
+    // `self.alt` is compared as written, as the runtime does: `SELF.ALT` is just a host.
+    let (code, text) = check(&["--allow", "http://self", "https://self.alt/api"]);
+    assert_eq!(code, 0, "{text}");
+    let (code, text) = check(&["--allow", "http://self", "http://SELF.ALT/api"]);
+    assert_eq!(code, 1, "{text}");
     let chain = ["--allow", "http://*.spin.internal", "--component", "back"];
     assert_eq!(
         check(&[&chain[..], &["http://back.spin.internal/"]].concat()).0,

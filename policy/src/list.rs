@@ -235,12 +235,17 @@ pub fn validate(
     defaults: &HashMap<String, Option<String>>,
 ) -> Result<(), PolicyError> {
     reject_lone_allow_all(raw)?;
+    // As Spin: every entry's syntax first (literals parsed fully), then the templates.
+    let mut templates = Vec::new();
     for entry in raw {
         let template = Template::parse(entry)?;
         if template.is_literal() {
             AllowedHost::parse(entry)?;
-            continue;
+        } else {
+            templates.push(template);
         }
+    }
+    for template in templates {
         let lookup = |name: &str| defaults.get(name).cloned().flatten();
         let Ok(resolved) = template.render(&lookup) else {
             continue; // a variable without a default: checked at run time
@@ -288,7 +293,8 @@ pub fn chaining_target(host: &str) -> Option<&str> {
 /// fails later as an entry without a scheme.
 fn reject_lone_allow_all(raw: &[String]) -> Result<(), PolicyError> {
     if let [only] = raw {
-        if only.trim() == ALLOW_ALL {
+        // Compared as written, as Spin does: with spaces it fails later, as an entry without a scheme.
+        if only == ALLOW_ALL {
             return Err(PolicyError::new(
                 ErrorKind::InvalidAllowedHost,
                 "'insecure:allow-all' is not allowed - use '*://*:*' instead if you really want to allow all outbound traffic'",

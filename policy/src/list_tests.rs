@@ -420,6 +420,11 @@ fn validates_with_defaults() {
         ),
         (&["*://127.0.0.0/24"][..], "Invalid allowed host port \"\""),
         (&["*"][..], "\"*\" is not an allowed outbound host format."),
+        // Spin parses every literal before it substitutes any template's defaults.
+        (
+            &["https://{{ invalid_default_host }}", "http://bad host"][..],
+            "Invalid allowed host \"bad host\"",
+        ),
     ] {
         let err = validate(&strings(items), &d).unwrap_err();
         assert!(
@@ -451,6 +456,14 @@ fn insecure_allow_all_is_rejected() {
     assert!(
         err.to_string()
             .starts_with("\"spin.fermyon.dev\" does not contain a scheme"),
+        "{err}"
+    );
+    // Compared as written: with spaces it is just an entry without a scheme.
+    let padded = strings(&[" insecure:allow-all "]);
+    let err = validate(&padded, &HashMap::new()).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("\"insecure:allow-all\" does not contain a scheme"),
         "{err}"
     );
     let mixed = strings(&["http://ok.com", "insecure:allow-all"]);

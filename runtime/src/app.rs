@@ -209,9 +209,13 @@ fn load_manifest(
         ) {
             Ok(hosts) => Policy::ready(hosts),
             Err(e) => {
+                let error_type = match e.kind() {
+                    courier_policy::ErrorKind::VariableResolution => "variable_resolution_failed",
+                    _ => "invalid_allowed_hosts",
+                };
                 let reason = format!("{:#}", anyhow::Error::from(e));
-                tracing::error!(component = %id, error.type = "invalid_allowed_hosts", "allowed_outbound_hosts cannot be resolved; every outbound request of this component will be denied: {reason}");
-                Policy::Unusable(reason)
+                tracing::error!(component = %id, error.type = error_type, "allowed_outbound_hosts cannot be used; every outbound request of this component will be denied: {reason}");
+                Policy::Unusable { reason, error_type }
             }
         };
         let env = decl.component.environment.into_iter().collect();
@@ -260,12 +264,6 @@ fn component_decl(
             "source: remote sources are not supported\n  hint: download the .wasm file and give its path, e.g. source = \"app.wasm\""
         ),
     };
-    if !source.is_file() {
-        bail!(
-            "source: {} does not exist\n  hint: build the component first (paths are relative to the manifest's folder)",
-            source.display()
-        );
-    }
     let unsupported = component.unsupported_features();
     if !unsupported.is_empty() {
         tracing::warn!(
@@ -280,29 +278,34 @@ fn component_decl(
         tracing::warn!("{}", courier_policy::deprecation_warning(&converted));
         component.allowed_outbound_hosts.extend(converted);
     }
-    for entry in &component.allowed_outbound_hosts {
-        for name in courier_policy::template_variables(entry)
-            .map_err(anyhow::Error::from)
-            .context("`allowed_outbound_hosts` is malformed")?
-        {
-            if !defaults.contains_key(&name) {
-                bail!(
-                    "`allowed_outbound_hosts` entry {entry:?} uses the variable `{name}`, which [variables] does not declare\n  \
-                     hint: add `{name} = {{ default = \"…\" }}` to [variables]"
-                );
-            }
+    let hosts = &component.allowed_outbound_hosts;
+    if let Err(e) = courier_policy::validate(hosts, defaults) {
+        // Spin's chain, word for word, then the entry at fault.
+        let mut message = format!("{:#}", anyhow::Error::from(e));
+        let lone = |entry: &String| courier_policy::validate(std::slice::from_ref(entry), defaults);
+        if let Some(i) = hosts.iter().position(|entry| lone(entry).is_err()) {
+            message.push_str(&format!(
+                "\n  at: allowed_outbound_hosts[{i}] = {:?}",
+                hosts[i]
+            ));
+        }
+        return Err(anyhow::anyhow!(message).context("`allowed_outbound_hosts` is malformed"));
+    }
+    // Spin skips an entry whose variable has no default at load, then fails to resolve it
+    // at run time and denies every request of the component; say so now.
+    for entry in hosts {
+        let names = courier_policy::template_variables(entry).unwrap_or_default();
+        if let Some(name) = names.iter().find(|name| !defaults.contains_key(*name)) {
+            tracing::warn!(
+                "component `{id}`: allowed_outbound_hosts entry {entry:?} uses the variable `{name}`, which [variables] does not declare, so every outbound request of this component will be denied\n  hint: add `{name} = {{ default = \"…\" }}` to [variables]"
+            );
         }
     }
-    if let Err(e) = courier_policy::validate(&component.allowed_outbound_hosts, defaults) {
-        // Name the entry at fault; list-level errors (e.g. insecure:allow-all) have none.
-        let culprit = component.allowed_outbound_hosts.iter().find(|entry| {
-            courier_policy::validate(std::slice::from_ref(*entry), defaults).is_err()
-        });
-        let context = match culprit {
-            Some(entry) => format!("`allowed_outbound_hosts` is malformed: entry {entry:?}"),
-            None => "`allowed_outbound_hosts` is malformed".to_string(),
-        };
-        return Err(anyhow::Error::from(e).context(context));
+    if !source.is_file() {
+        bail!(
+            "source: {} does not exist\n  hint: build the component first (paths are relative to the manifest's folder)",
+            source.display()
+        );
     }
     for (key, template) in &component.variables {
         for name in courier_policy::template_variables(template)

@@ -37,6 +37,7 @@ pub use app::{App, LoadOptions};
 pub use config::{ClientTls, RuntimeConfig};
 pub use engine::RuntimeOptions;
 pub use inbound::RunningApp;
+pub use outbound::is_self_request;
 
 /// One engine (and its compiled-component cache) shared by every app loaded through it.
 #[derive(Clone)]

@@ -50,10 +50,6 @@ async fn malformed_allowed_hosts_name_the_component_and_the_reason() {
             "\"http://example.com:99999\"",
             "Invalid allowed host port \"99999\"",
         ),
-        (
-            "\"http://{{ nope }}\"",
-            "`nope`, which [variables] does not declare",
-        ),
     ];
     for (entry, want) in cases {
         let err = load_error(&app(entry), b"not wasm", LoadOptions::default()).await;
@@ -62,13 +58,36 @@ async fn malformed_allowed_hosts_name_the_component_and_the_reason() {
             "{entry}: {err}"
         );
         assert!(err.contains(want), "{entry}: want {want:?} in {err}");
-        if entry != "\"insecure:allow-all\"" {
-            assert!(
-                err.contains(&format!("entry {entry}")),
-                "the entry at fault is named: {err}"
-            );
-        }
+        assert!(
+            err.contains(&format!("\n  at: allowed_outbound_hosts[0] = {entry}")),
+            "the entry at fault is named: {err}"
+        );
     }
+}
+
+#[tokio::test]
+async fn the_entry_at_fault_is_named_after_spins_chain() {
+    let err = load_error(
+        &app("\"http://ok.example\", \"http://bad host\""),
+        b"",
+        LoadOptions::default(),
+    )
+    .await;
+    assert!(
+        err.ends_with(
+            "`allowed_outbound_hosts` is malformed: Invalid allowed host \"bad host\": \
+             invalid international domain name\n  at: allowed_outbound_hosts[1] = \"http://bad host\""
+        ),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn allowed_hosts_are_checked_before_the_source_as_in_spin() {
+    let manifest =
+        app("\"example.com\"").replace("source = \"{wasm}\"", "source = \"missing.wasm\"");
+    let err = load_error(&manifest, b"", LoadOptions::default()).await;
+    assert!(err.contains("does not contain a scheme"), "{err}");
 }
 
 #[tokio::test]
@@ -78,12 +97,14 @@ async fn templated_entries_are_checked_with_their_defaults() {
         "[variables]\ninvalid_default_host = { default = \"invalid host\" }\n[[trigger.http]]",
     );
     let err = load_error(&manifest, b"", LoadOptions::default()).await;
+    // The loader's ui test, word for word (spec 1.7).
     assert!(
-        err.contains("`allowed_outbound_hosts` is malformed"),
-        "{err}"
-    );
-    assert!(
-        err.contains("results in invalid config \"https://invalid host\""),
+        err.contains(
+            "Failed to load component `front`: `allowed_outbound_hosts` is malformed: \
+             using default variable value(s) with template \"https://{{ invalid_default_host }}\" \
+             results in invalid config \"https://invalid host\": Invalid allowed host \"invalid host\": \
+             invalid international domain name"
+        ),
         "{err}"
     );
 }

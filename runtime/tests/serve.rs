@@ -394,15 +394,20 @@ async fn variables_in_patterns() {
 async fn a_list_that_breaks_at_run_time_denies_every_request_of_its_component() {
     // A required variable passes load validation; a value that makes an invalid host is
     // only found at run time, and then the whole list is unusable (spec 1.7), the literal
-    // entry included. Other components keep their lists.
+    // entry included. A variable [variables] does not declare never resolves: the app
+    // still loads, as in Spin, and that list denies everything too. Other components keep
+    // their lists.
     let up = Upstream::start().await;
     let port = up.addr.port();
     let text = format!(
         "spin_manifest_version = 2\n[application]\nname = \"v\"\n[variables]\nhost = {{ required = true }}\n\
          [[trigger.http]]\nroute = \"/...\"\ncomponent = \"front\"\n\
          [[trigger.http]]\nroute = \"/other/...\"\ncomponent = \"other\"\n\
+         [[trigger.http]]\nroute = \"/undeclared/...\"\ncomponent = \"undeclared\"\n\
          [component.front]\nsource = \"{{probe}}\"\n\
          allowed_outbound_hosts = [\"http://127.0.0.1:{port}\", \"http://{{{{ host }}}}\"]\n\
+         [component.undeclared]\nsource = \"{{probe}}\"\n\
+         allowed_outbound_hosts = [\"http://127.0.0.1:{port}\", \"http://{{{{ nowhere }}}}\"]\n\
          [component.other]\nsource = \"{{probe}}\"\nallowed_outbound_hosts = [\"http://127.0.0.1:{port}\"]\n"
     );
     let app = TestApp::new(&text);
@@ -416,8 +421,14 @@ async fn a_list_that_breaks_at_run_time_denies_every_request_of_its_component() 
         fetch(addr, &format!("http://127.0.0.1:{port}/")).await,
         "error=HttpRequestDenied"
     );
-    assert_eq!(up.connection_count(), 0);
     let url = enc(&format!("http://127.0.0.1:{port}/"));
+    assert_eq!(
+        get(addr, &format!("/undeclared/fetch?url={url}"), &[])
+            .await
+            .body,
+        "error=HttpRequestDenied"
+    );
+    assert_eq!(up.connection_count(), 0);
     assert!(get(addr, &format!("/other/fetch?url={url}"), &[])
         .await
         .body

@@ -58,8 +58,13 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(hosts) => hosts,
             Err(e) => return invalid(e),
         };
+    // The runtime's own test, on the URI it would get (no scheme means https).
+    let with_scheme = match url.contains("://") {
+        true => url.clone(),
+        false => format!("https://{url}"),
+    };
     let is_relative = url.starts_with('/')
-        || OutboundUrl::parse(&url, "https").is_ok_and(|u| u.host().to_string() == "self.alt");
+        || http::Uri::try_from(with_scheme).is_ok_and(|u| courier_runtime::is_self_request(&u));
     if is_relative {
         let granting = hosts.entries().iter().position(|e| e.allows_relative());
         return Ok(match granting {

@@ -69,6 +69,13 @@ impl WasiHttpHooks for OutboundHooks {
     }
 }
 
+/// Whether a guest's request URI names the app itself (spec 4): no host (SDKs send an
+/// authority of ":80"/":443" for relative URLs) or exactly `self.alt`, compared as written.
+pub fn is_self_request(uri: &http::Uri) -> bool {
+    let host = uri.host().unwrap_or("");
+    host.is_empty() || host == "self.alt"
+}
+
 async fn dispatch(
     app: Arc<AppShared>,
     component: &str,
@@ -77,9 +84,7 @@ async fn dispatch(
     options: Option<RequestOptions>,
 ) -> SendResult {
     let uri = request.uri().clone();
-    let host = uri.host().unwrap_or("");
-    // SDKs send an authority of ":80"/":443" for relative URLs; `self.alt` names the app itself.
-    let is_self = host.is_empty() || host == "self.alt";
+    let is_self = is_self_request(&uri);
     let loaded = app
         .components
         .get(component)
@@ -99,7 +104,7 @@ async fn dispatch(
             .map_err(|_| Error::HttpRequestUriInvalid)?;
         return app.network.send(component, request, options).await;
     }
-    if let Some(target) = courier_policy::chaining_target(host) {
+    if let Some(target) = courier_policy::chaining_target(uri.host().unwrap_or("")) {
         if depth >= MAX_CHAIN_DEPTH {
             tracing::error!(
                 component,

@@ -22,7 +22,11 @@ pub(crate) enum Policy {
         allowed: RwLock<HashSet<Box<str>>>,
     },
     /// Variable resolution or parsing failed: Spin denies every request of such a component.
-    Unusable(String),
+    Unusable {
+        reason: String,
+        /// Spin's `error.type`: `variable_resolution_failed` or `invalid_allowed_hosts`.
+        error_type: &'static str,
+    },
 }
 
 impl Policy {
@@ -42,8 +46,8 @@ impl Policy {
     ) -> Result<(), Error> {
         let (hosts, allowed) = match self {
             Policy::Ready { hosts, allowed } => (hosts, allowed),
-            Policy::Unusable(reason) => {
-                tracing::error!(component, error.type = "invalid_allowed_hosts", "request denied: {reason}");
+            Policy::Unusable { reason, error_type } => {
+                tracing::error!(component, error.type = *error_type, "request denied: {reason}");
                 return Err(Error::HttpRequestDenied);
             }
         };
@@ -159,7 +163,10 @@ mod tests {
         assert!(policy(&["http://a.test"])
             .check("c", &"/x".parse().unwrap(), true)
             .is_err());
-        let unusable = Policy::Unusable("bad".into());
+        let unusable = Policy::Unusable {
+            reason: "bad".into(),
+            error_type: "invalid_allowed_hosts",
+        };
         assert!(unusable
             .check("c", &"http://a.test/".parse().unwrap(), false)
             .is_err());

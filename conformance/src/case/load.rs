@@ -140,12 +140,12 @@ pub fn parse(file: &Path, text: &str) -> Result<LoadedCase, CaseError> {
                 "a fixed `port` needs `bind = \"cell\"`".into(),
             ));
         }
-        if matches!(u.mode, Mode::Closed | Mode::Blackhole)
+        if matches!(u.mode, Mode::Closed | Mode::Blackhole | Mode::Silent)
             && (u.reply.is_some() || !u.routes.is_empty())
         {
             return Err(field_err(
                 &f,
-                "closed and blackhole servers do not reply".into(),
+                "closed, blackhole and silent servers do not reply".into(),
             ));
         }
         if u.protocol != Protocol::Http1 && u.bind == Bind::Cell && u.port.is_some() {

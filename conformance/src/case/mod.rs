@@ -144,6 +144,9 @@ pub enum Mode {
     Closed,
     /// A listener whose accept queue is full: connects hang.
     Blackhole,
+    /// Accepts connections and never reads or writes a byte: the TCP connect succeeds, then
+    /// neither a TLS handshake nor a response head ever comes.
+    Silent,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

@@ -111,7 +111,7 @@ pub fn default_reply(mode: Mode) -> Reply {
     match mode {
         Mode::Echo => r.echo = Some(Echo::Body),
         Mode::EchoHeaders => r.echo = Some(Echo::Headers),
-        Mode::Static | Mode::Closed | Mode::Blackhole => {
+        Mode::Static | Mode::Closed | Mode::Blackhole | Mode::Silent => {
             r.status = Some(404);
             r.body = Some(crate::case::BodySpec(Body::Text("not found".into())));
         }
@@ -232,6 +232,7 @@ pub async fn start(
     let addr = listener.local_addr()?;
     let tls = (spec.protocol == Protocol::Https).then(|| ca.acceptor());
     let protocol = spec.protocol;
+    let silent = spec.mode == Mode::Silent;
     let st = state.clone();
     let accept = tokio::spawn(async move {
         loop {
@@ -243,6 +244,10 @@ pub async fn start(
             let st2 = st.clone();
             let tls = tls.clone();
             let task = tokio::spawn(async move {
+                if silent {
+                    let _held = stream;
+                    return std::future::pending().await;
+                }
                 match (protocol, tls) {
                     (Protocol::H2c, _) => h2::serve(stream, conn, st2).await,
                     (Protocol::Https, Some(acceptor)) => {

@@ -7,6 +7,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use http::uri::Scheme;
 use http_body_util::BodyExt;
@@ -102,42 +103,44 @@ impl NetworkClient {
             key,
         };
 
-        let mut request = Some(request);
-        // A pooled connection the server has just closed fails before the request is written;
-        // then the request is retried once on a new connection.
-        for attempt in 0..2 {
-            let pooled = if attempt == 0 {
-                self.pool.checkout(&target.key)
-            } else {
-                None
-            };
-            let (sender, reused) = match pooled {
-                Some(sender) => (sender, true),
-                // Boxed: opening a connection (TLS included) is a 6 KiB future, and every
-                // request's future would carry and copy that space even when the pool serves it.
-                None => tokio::time::timeout(timeouts.connect, Box::pin(self.connect(&target)))
-                    .await
-                    .map_err(|_| Error::ConnectionTimeout)??,
-            };
-            let Some(req) = request.take() else { break };
-            let req = prepare(req, &sender, use_tls, &authority)?;
-            match tokio::time::timeout(timeouts.first_byte, self.send_on(sender, req, &target))
-                .await
-                .map_err(|_| Error::ConnectionReadTimeout)?
-            {
-                Ok(response) => {
-                    let response = response
-                        .map(|body| BetweenBytes::new(body, timeouts.between_bytes).boxed_unsync());
-                    return Ok((response, Box::new(async { Ok(()) })));
+        // As in Spin, the first-byte timeout runs from here to the response head, connecting
+        // (DNS and TLS included) too; the connect timeout covers the permit and TCP only.
+        let exchange = async {
+            let mut request = Some(request);
+            // A pooled connection the server has just closed fails before the request is
+            // written; then the request is retried once on a new connection.
+            for attempt in 0..2 {
+                let pooled = if attempt == 0 {
+                    self.pool.checkout(&target.key)
+                } else {
+                    None
+                };
+                let (sender, reused) = match pooled {
+                    Some(sender) => (sender, true),
+                    // Boxed: opening a connection (TLS included) is a 6 KiB future, and every
+                    // request's future would carry and copy that space even when the pool serves it.
+                    None => Box::pin(self.connect(&target, timeouts.connect)).await?,
+                };
+                let Some(req) = request.take() else { break };
+                let req = prepare(req, &sender, use_tls, &authority)?;
+                match self.send_on(sender, req, &target).await {
+                    Ok(response) => return Ok(response),
+                    Err(SendError::NotSent(_, req)) if reused => {
+                        tracing::debug!("pooled connection was closed; retrying on a new one");
+                        request = Some(*req);
+                    }
+                    Err(SendError::NotSent(e, _) | SendError::Failed(e)) => {
+                        return Err(Error::from(e))
+                    }
                 }
-                Err(SendError::NotSent(_, req)) if reused => {
-                    tracing::debug!("pooled connection was closed; retrying on a new one");
-                    request = Some(*req);
-                }
-                Err(SendError::NotSent(e, _) | SendError::Failed(e)) => return Err(Error::from(e)),
             }
-        }
-        Err(Error::HttpProtocolError)
+            Err(Error::HttpProtocolError)
+        };
+        let response = tokio::time::timeout(timeouts.first_byte, exchange)
+            .await
+            .map_err(|_| Error::ConnectionReadTimeout)??
+            .map(|body| BetweenBytes::new(body, timeouts.between_bytes).boxed_unsync());
+        Ok((response, Box::new(async { Ok(()) })))
     }
 
     /// Send on `sender`. HTTP/1.1 connections come back to the pool when the body ends;
@@ -171,13 +174,25 @@ impl NetworkClient {
 
     /// Open a new connection: DNS and block list, permit, TCP, TLS, HTTP handshake. A pooled
     /// connection that frees up while waiting for a permit is taken instead (`true`).
-    async fn connect(&self, target: &Target) -> Result<(Sender, bool), Error> {
+    /// `connect_timeout` bounds the permit wait and the TCP connect, as in Spin.
+    async fn connect(
+        &self,
+        target: &Target,
+        connect_timeout: Duration,
+    ) -> Result<(Sender, bool), Error> {
         let addrs = self.resolver.resolve(&target.host, target.port).await?;
-        let permit = match self.pool.wait_for_connection(&target.key).await {
-            Slot::New(permit) => permit,
-            Slot::Reused(sender) => return Ok((sender, true)),
-        };
-        let tcp = connect_any(&addrs).await?;
+        let deadline = tokio::time::Instant::now() + connect_timeout;
+        let permit =
+            match tokio::time::timeout_at(deadline, self.pool.wait_for_connection(&target.key))
+                .await
+                .map_err(|_| Error::ConnectionTimeout)?
+            {
+                Slot::New(permit) => permit,
+                Slot::Reused(sender) => return Ok((sender, true)),
+            };
+        let tcp = tokio::time::timeout_at(deadline, connect_any(&addrs))
+            .await
+            .map_err(|_| Error::ConnectionTimeout)??;
         let Some(config) = &target.tls else {
             if target.key.h2c {
                 return Ok((self.handshake_h2(tcp, permit, target).await?, false));

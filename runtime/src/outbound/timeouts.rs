@@ -14,8 +14,9 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 
 #[derive(Debug, Clone, Copy)]
 pub struct Timeouts {
-    /// Waiting for a connection permit, DNS, TCP, TLS and the HTTP handshake.
+    /// Waiting for a connection permit, and the TCP connect.
     pub connect: Duration,
+    /// Everything up to the response head: DNS, connecting, TLS, sending the request.
     pub first_byte: Duration,
     pub between_bytes: Duration,
 }

@@ -65,7 +65,7 @@ async fn the_test_ca_is_trusted_only_where_client_tls_says() {
         fetch(addr, "", port).await,
         "status=200\nupstream saw HTTP/1.1 GET /p client-cert=false"
     );
-    // `other` has no [[client_tls]]: webpki roots only, so the test CA is untrusted.
+    // `other` has no [[client_tls]]: the platform's and webpki's roots, neither with the test CA.
     assert_eq!(fetch(addr, "/other", port).await, "error=TlsProtocolError");
 }
 

@@ -1,10 +1,11 @@
-//! TLS for outbound requests: rustls configurations (webpki roots by default, `[[client_tls]]`
-//! per component and host), built once and cached, and the handshake with its error mapping.
+//! TLS for outbound requests: rustls configurations (the platform's roots plus webpki's by
+//! default, `[[client_tls]]` per component and host), built once and cached, and the handshake
+//! with its error mapping.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
@@ -17,7 +18,8 @@ use crate::config::ClientTls;
 /// The TLS configurations of one app.
 pub struct TlsConfigs {
     specs: Vec<ClientTls>,
-    default: Arc<rustls::ClientConfig>,
+    /// Built at the first request that needs it: reading the platform's roots takes a few ms.
+    default: OnceLock<Arc<rustls::ClientConfig>>,
     /// Built from `[[client_tls]]`, per (component, host). Entries live as long as the app, so
     /// the `Arc` address also names the configuration in connection-pool keys.
     cache: Mutex<HashMap<(String, String), Arc<rustls::ClientConfig>>>,
@@ -27,7 +29,7 @@ impl TlsConfigs {
     pub fn new(specs: &[ClientTls]) -> anyhow::Result<Self> {
         let configs = Self {
             specs: specs.to_vec(),
-            default: Arc::new(tls_config(webpki_roots(), None)?),
+            default: OnceLock::new(),
             cache: Mutex::new(HashMap::new()),
         };
         // Build every [[client_tls]] now so a bad PEM file stops the load, not a request.
@@ -51,7 +53,7 @@ impl TlsConfigs {
         let Some(spec) = self.specs.iter().find(|t| {
             t.component_ids.iter().any(|c| c == component) && t.hosts.iter().any(|h| h == host)
         }) else {
-            return Ok(self.default.clone());
+            return self.default();
         };
         let key = (component.to_string(), host.to_string());
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
@@ -61,6 +63,18 @@ impl TlsConfigs {
         let config = Arc::new(client_tls_config(spec)?);
         cache.insert(key, config.clone());
         Ok(config)
+    }
+
+    /// Spin 4.0.1+ with no matching `[[client_tls]]`: the platform's roots, plus webpki's.
+    fn default(&self) -> anyhow::Result<Arc<rustls::ClientConfig>> {
+        if let Some(config) = self.default.get() {
+            return Ok(config.clone());
+        }
+        let mut roots = webpki_roots();
+        add_platform_roots(&mut roots);
+        let config = Arc::new(tls_config(roots, None)?);
+        // Two first requests may race; both get the one that is kept (pool keys use its address).
+        Ok(self.default.get_or_init(|| config).clone())
     }
 }
 
@@ -100,12 +114,20 @@ fn webpki_roots() -> rustls::RootCertStore {
     }
 }
 
-/// Common locations of the operating system's CA bundle (Debian, Fedora, Alpine, macOS ports).
-const PLATFORM_BUNDLES: &[&str] = &[
-    "/etc/ssl/certs/ca-certificates.crt",
-    "/etc/pki/tls/certs/ca-bundle.crt",
-    "/etc/ssl/cert.pem",
-];
+/// The operating system's roots, found as OpenSSL finds them: `SSL_CERT_FILE` and
+/// `SSL_CERT_DIR` first, then the system's bundle. Unreadable ones are logged and skipped.
+fn add_platform_roots(roots: &mut rustls::RootCertStore) {
+    let found = rustls_native_certs::load_native_certs();
+    for error in &found.errors {
+        tracing::warn!("platform CA roots: {error}");
+    }
+    let (added, ignored) = roots.add_parsable_certificates(found.certs);
+    if ignored > 0 {
+        tracing::warn!(
+            "platform CA roots: {ignored} certificate(s) could not be parsed; {added} added"
+        );
+    }
+}
 
 fn add_pem_file(roots: &mut rustls::RootCertStore, path: &Path) -> anyhow::Result<()> {
     let mut count = 0;
@@ -130,9 +152,7 @@ fn client_tls_config(spec: &ClientTls) -> anyhow::Result<rustls::ClientConfig> {
         roots.extend(webpki_roots().roots);
     }
     if spec.use_platform_roots {
-        if let Some(bundle) = PLATFORM_BUNDLES.iter().map(Path::new).find(|p| p.exists()) {
-            add_pem_file(&mut roots, bundle)?;
-        }
+        add_platform_roots(&mut roots);
     }
     if let Some(path) = &spec.ca_roots_file {
         add_pem_file(&mut roots, path).map_err(|e| anyhow::anyhow!("ca_roots_file: {e:#}"))?;

@@ -251,12 +251,8 @@ fn component_decl(
     base: &Path,
     defaults: &HashMap<String, Option<String>>,
 ) -> Result<ComponentDecl> {
-    let valid_id = id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-    if !valid_id {
-        bail!("component id `{id}` must start with a lower-case letter and hold only a-z, 0-9, '-' and '_'");
+    if let Some(problem) = manifest::id_problem(id, '-') {
+        bail!("component id `{id}` is invalid: {problem}\n  hint: ids are lower-case words joined by '-', e.g. \"my-component\"");
     }
     let source = match &component.source {
         manifest::Source::Path(p) => base.join(p),
@@ -333,12 +329,8 @@ fn variable_values(
         }
     }
     for (name, decl) in decls {
-        let valid = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-            && name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-        if !valid {
-            bail!("variables.{name}: names start with a lower-case letter and hold only a-z, 0-9 and '_'");
+        if let Some(problem) = manifest::id_problem(name, '_') {
+            bail!("variables.{name}: invalid name: {problem}\n  hint: names are lower-case words joined by '_', e.g. \"api_host\"");
         }
         if decl.required && decl.default.is_some() {
             bail!("variables.{name}: a variable cannot be both `required` and have a `default`");

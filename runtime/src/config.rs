@@ -17,6 +17,35 @@ struct RawConfig {
     outbound_networking: Option<RawOutboundNetworking>,
     #[serde(default)]
     client_tls: Vec<RawClientTls>,
+    // Spin's tables for features Courier does not host: accepted, so one file serves both
+    // runtimes, and ignored with a warning. Anything else is still an unknown key.
+    state_dir: Option<toml::Value>,
+    log_dir: Option<toml::Value>,
+    key_value_store: Option<toml::Value>,
+    sqlite_database: Option<toml::Value>,
+    llm_compute: Option<toml::Value>,
+    variables_provider: Option<toml::Value>,
+    config_provider: Option<toml::Value>,
+    blob_store: Option<toml::Value>,
+}
+
+impl RawConfig {
+    /// The keys given that configure features Courier does not host.
+    fn ignored_keys(&self) -> Vec<&'static str> {
+        [
+            ("state_dir", self.state_dir.is_some()),
+            ("log_dir", self.log_dir.is_some()),
+            ("key_value_store", self.key_value_store.is_some()),
+            ("sqlite_database", self.sqlite_database.is_some()),
+            ("llm_compute", self.llm_compute.is_some()),
+            ("variables_provider", self.variables_provider.is_some()),
+            ("config_provider", self.config_provider.is_some()),
+            ("blob_store", self.blob_store.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(key, given)| given.then_some(key))
+        .collect()
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -54,7 +83,8 @@ pub struct RuntimeConfig {
     /// Keep-alive pooling of outbound connections. Spin's docs say it defaults to on; we keep
     /// that even when an `[outbound_http]` table omits the key (Spin's serde default turns it off).
     pub connection_pooling: Option<bool>,
-    /// Outbound TCP connections the app may hold at once (`None`: unlimited).
+    /// Outbound TCP connections the app may hold at once (`None`: unlimited): the lower of
+    /// `[outbound_http]`'s limit and `[outbound_networking] max_total_connections`.
     pub max_connections: Option<usize>,
     pub block_networks: BlockedNetworks,
     pub client_tls: Vec<ClientTls>,
@@ -85,6 +115,13 @@ impl RuntimeConfig {
         let raw: RawConfig =
             toml::from_str(text).map_err(|e| anyhow::anyhow!("{}", e.to_string().trim_end()))?;
         let mut config = RuntimeConfig::default();
+        let ignored = raw.ignored_keys();
+        if !ignored.is_empty() {
+            tracing::warn!(
+                "runtime config: {} configure(s) Spin features Courier does not host (it serves wasi:http only); ignored",
+                ignored.join(", ")
+            );
+        }
         if let Some(http) = raw.outbound_http {
             config.connection_pooling = http.connection_pooling;
             config.max_connections = match (http.max_connections, http.max_concurrent_requests) {
@@ -104,8 +141,13 @@ impl RuntimeConfig {
         if let Some(net) = raw.outbound_networking {
             config.block_networks = BlockedNetworks::parse(&net.block_networks)
                 .context("[outbound_networking] block_networks")?;
-            if net.max_socket_connections.is_some() || net.max_total_connections.is_some() {
-                tracing::warn!("[outbound_networking] socket connection limits apply to wasi-sockets, which Courier does not host");
+            if net.max_socket_connections.is_some() {
+                tracing::warn!("[outbound_networking] max_socket_connections applies to wasi-sockets, which Courier does not host");
+            }
+            // A cap across every outbound factor; outbound HTTP is the only one Courier hosts.
+            if let Some(total) = net.max_total_connections {
+                config.max_connections =
+                    Some(config.max_connections.map_or(total, |n| n.min(total)));
             }
         }
         for (i, tls) in raw.client_tls.into_iter().enumerate() {
@@ -127,15 +169,25 @@ impl RuntimeConfig {
 
 impl ClientTls {
     fn validate(raw: RawClientTls, base: &Path) -> Result<Self> {
+        // Spin's checks and words: kebab-case ids, and hosts that parse as an authority
+        // without a port.
         if raw.component_ids.is_empty() {
-            bail!("`component_ids` must list at least one component");
+            bail!("'component_ids' list may not be empty");
         }
         if raw.hosts.is_empty() {
-            bail!("`hosts` must list at least one host");
+            bail!("'hosts' list may not be empty");
+        }
+        for id in &raw.component_ids {
+            if let Some(problem) = crate::manifest::id_problem(id, '-') {
+                bail!("component_ids: invalid id {id:?}: {problem}");
+            }
         }
         for host in &raw.hosts {
-            if host.contains(':') && !host.starts_with('[') {
-                bail!("host {host:?}: ports are not currently supported in `hosts`; give the host only");
+            let authority: http::uri::Authority = host
+                .parse()
+                .map_err(|e| anyhow::anyhow!("invalid TLS 'host' {host:?}: {e}"))?;
+            if authority.port().is_some() {
+                bail!("invalid TLS 'host' {host:?}; ports not currently supported\n  hint: give the host only; the entry applies on every port");
             }
         }
         let resolve = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
@@ -225,13 +277,55 @@ client_private_key_file = "client.key"
     }
 
     #[test]
+    fn the_total_connection_cap_bounds_outbound_http_too() {
+        let limit = |text: &str| parse(text).unwrap().max_connections;
+        assert_eq!(
+            limit("[outbound_networking]\nmax_total_connections = 2"),
+            Some(2)
+        );
+        assert_eq!(
+            limit("[outbound_http]\nmax_connections = 5\n[outbound_networking]\nmax_total_connections = 2"),
+            Some(2)
+        );
+        assert_eq!(
+            limit("[outbound_http]\nmax_connections = 1\n[outbound_networking]\nmax_total_connections = 2"),
+            Some(1)
+        );
+        assert_eq!(
+            limit("[outbound_networking]\nmax_socket_connections = 2"),
+            None
+        );
+    }
+
+    #[test]
+    fn spins_other_tables_are_accepted_and_ignored() {
+        let c = parse(
+            "state_dir = \".spin\"\n[key_value_store.default]\ntype = \"spin\"\n\
+             [sqlite_database.default]\ntype = \"spin\"\n[[variables_provider]]\ntype = \"vault\"\n\
+             [outbound_http]\nmax_connections = 3",
+        )
+        .unwrap();
+        assert_eq!(c.max_connections, Some(3));
+    }
+
+    #[test]
+    fn client_tls_hosts_may_be_names_or_ip_literals() {
+        let c = parse("[[client_tls]]\ncomponent_ids = [\"a-1\"]\nhosts = [\"[::1]\", \"127.0.0.1\", \"svc\"]").unwrap();
+        assert!(c.client_tls_for("a-1", "[::1]").is_some());
+    }
+
+    #[test]
     fn errors_carry_spin_messages() {
         let cases = [
             ("[outbound_networking]\nblock_networks = [\"nope\"]", "CIDR notation or the keyword 'private'"),
             ("[[client_tls]]\ncomponent_ids = [\"a\"]\nhosts = [\"h\"]\nclient_cert_file = \"c\"", "client_cert_file specified without client_private_key_file"),
             ("[[client_tls]]\ncomponent_ids = [\"a\"]\nhosts = [\"h\"]\nca_use_platform_roots = false", "at least one of"),
-            ("[[client_tls]]\ncomponent_ids = []\nhosts = [\"h\"]", "component_ids"),
-            ("[[client_tls]]\ncomponent_ids = [\"a\"]\nhosts = [\"h:443\"]", "ports are not currently supported"),
+            ("[[client_tls]]\ncomponent_ids = []\nhosts = [\"h\"]", "'component_ids' list may not be empty"),
+            ("[[client_tls]]\ncomponent_ids = [\"a\"]\nhosts = []", "'hosts' list may not be empty"),
+            ("[[client_tls]]\ncomponent_ids = [\"My_Comp\"]\nhosts = [\"h\"]", "invalid id \"My_Comp\": words must be separated with '-'"),
+            ("[[client_tls]]\ncomponent_ids = [\"a\"]\nhosts = [\"h:443\"]", "invalid TLS 'host' \"h:443\"; ports not currently supported"),
+            ("[[client_tls]]\ncomponent_ids = [\"a\"]\nhosts = [\"[::1]:443\"]", "ports not currently supported"),
+            ("[[client_tls]]\ncomponent_ids = [\"a\"]\nhosts = [\"bad host\"]", "invalid TLS 'host' \"bad host\""),
             ("[outbound_htp]\n", "unknown field"),
         ];
         for (text, want) in cases {

@@ -205,9 +205,68 @@ impl Version {
     }
 }
 
+/// Spin's identifier rule (`spin_serde::Id`), lower-case only: words of ASCII letters and
+/// digits joined by `delim` (`-` for component ids, `_` for variable names), the first word
+/// starting with a letter. `None` when `id` is valid, else what is wrong, in Spin's words.
+pub(crate) fn id_problem(id: &str, delim: char) -> Option<String> {
+    if id.is_empty() {
+        return Some("empty".into());
+    }
+    let wrong = if delim == '-' { '_' } else { '-' };
+    if id.contains(wrong) {
+        return Some(format!(
+            "words must be separated with {delim:?}, not {wrong:?}"
+        ));
+    }
+    for (i, word) in id.split(delim).enumerate() {
+        let Some(first) = word.chars().next() else {
+            return Some(format!("{delim:?}-separated words must not be empty"));
+        };
+        if !(first.is_ascii_lowercase() || (i > 0 && first.is_ascii_digit())) {
+            return Some(format!(
+                "{delim:?}-separated words must start with a lower-case ASCII letter (or a digit, after the first); got {first:?}"
+            ));
+        }
+        if let Some(c) = word
+            .chars()
+            .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit()))
+        {
+            return Some(format!(
+                "{delim:?}-separated words may only contain lower-case ASCII letters and digits; got {c:?}"
+            ));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_follow_spins_rule() {
+        for id in ["a", "my-component", "api-v2", "x-1b"] {
+            assert_eq!(id_problem(id, '-'), None, "{id}");
+        }
+        for (id, want) in [
+            ("", "empty"),
+            ("my_component", "separated with '-', not '_'"),
+            ("-a", "must not be empty"),
+            ("a--b", "must not be empty"),
+            ("a-", "must not be empty"),
+            ("1a", "must start with"),
+            ("My-comp", "must start with"),
+            ("a-bC", "may only contain"),
+            ("a.b", "may only contain"),
+        ] {
+            let got = id_problem(id, '-').unwrap_or_default();
+            assert!(got.contains(want), "{id:?}: {got}");
+        }
+        assert_eq!(id_problem("api_host_2", '_'), None);
+        for id in ["api-host", "api__host", "api_", "_api"] {
+            assert!(id_problem(id, '_').is_some(), "{id}");
+        }
+    }
 
     const MINIMAL: &str = r#"
 spin_manifest_version = 2

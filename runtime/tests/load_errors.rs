@@ -148,6 +148,16 @@ async fn manifest_mistakes_are_located() {
             format!("{base}\n[variables]\nsecret = {{ required = true }}\n"),
             "SPIN_VARIABLE_SECRET",
         ),
+        // Spin's id rules: kebab-case components, snake_case variables.
+        (
+            base.replace("\"front\"", "\"my_front\"")
+                .replace("component.front", "component.my_front"),
+            "component id `my_front` is invalid: words must be separated with '-', not '_'",
+        ),
+        (
+            format!("{base}\n[variables]\napi-host = {{ default = \"x\" }}\n"),
+            "variables.api-host: invalid name: words must be separated with '_', not '-'",
+        ),
         (
             "spin_manifest_version = 2\n[application\n".to_string(),
             "line 2",

@@ -35,17 +35,20 @@ impl BlockedNetworks {
         Ok(blocked)
     }
 
-    /// Whether connecting to `ip` is refused. IPv4-mapped (`::ffff:a.b.c.d`) and
-    /// IPv4-compatible (`::a.b.c.d`) addresses are also checked as IPv4, so they
-    /// cannot bypass an IPv4 rule.
+    /// Whether connecting to `ip` is refused. As in Spin, an address is judged as itself
+    /// first (so `private` blocks every IPv4-mapped `::ffff:a.b.c.d`: the IANA registry
+    /// lists that block as not globally reachable), then IPv4-mapped and IPv4-compatible
+    /// (`::a.b.c.d`) addresses are checked again as IPv4, so they cannot bypass an IPv4 rule.
     pub fn is_blocked(&self, ip: IpAddr) -> bool {
-        let as_v4 = match ip {
-            IpAddr::V6(v6) => v6.to_ipv4().map(IpAddr::V4),
-            IpAddr::V4(_) => None,
-        };
-        let blocked_as_is = self.networks.iter().any(|n| n.contains(&ip))
-            || (self.block_private && as_v4.is_none() && !is_global(ip));
-        blocked_as_is || as_v4.is_some_and(|v4| self.is_blocked(v4))
+        if (self.block_private && !is_global(ip)) || self.networks.iter().any(|n| n.contains(&ip)) {
+            return true;
+        }
+        match ip {
+            IpAddr::V6(v6) => v6
+                .to_ipv4()
+                .is_some_and(|v4| self.is_blocked(IpAddr::V4(v4))),
+            IpAddr::V4(_) => false,
+        }
     }
 
     /// Whether nothing is blocked.
@@ -136,7 +139,7 @@ fn is_global_v6(ip: Ipv6Addr) -> bool {
     const NOT_GLOBAL: &[([u16; 8], u32)] = &[
         ([0, 0, 0, 0, 0, 0, 0, 0], 128),          // unspecified
         ([0, 0, 0, 0, 0, 0, 0, 1], 128),          // loopback
-        ([0, 0, 0, 0, 0, 0xffff, 0, 0], 96),      // IPv4-mapped (judged as IPv4 by the caller)
+        ([0, 0, 0, 0, 0, 0xffff, 0, 0], 96),      // IPv4-mapped
         ([0x64, 0xff9b, 0x1, 0, 0, 0, 0, 0], 48), // local-use IPv4/IPv6 translation
         ([0x100, 0, 0, 0, 0, 0, 0, 0], 64),       // discard-only
         ([0x100, 0, 0, 0x1, 0, 0, 0, 0], 64),     // dummy prefix
@@ -250,8 +253,9 @@ mod tests {
             ("ff02::1", true),
             ("ff05::2", true),
             ("ff0e::1", false),
-            // IPv4 inside IPv6 is judged as IPv4.
-            ("::ffff:8.8.8.8", false),
+            // IPv4-mapped addresses are not global themselves (Spin's `is_global`), whatever
+            // they map; IPv4-compatible ones are judged as the IPv4 address they hold.
+            ("::ffff:8.8.8.8", true),
             ("::ffff:127.0.0.1", true),
             ("::127.0.0.1", true),
             ("::8.8.8.8", false),

@@ -52,6 +52,8 @@ pub(crate) struct AppShared {
     pub network: NetworkClient,
     /// The bound listen address: the origin of self requests, never the inbound Host header.
     pub listen_addr: OnceLock<SocketAddr>,
+    /// The body of `/.well-known/spin/info`.
+    pub info: bytes::Bytes,
 }
 
 impl AppShared {
@@ -233,6 +235,10 @@ fn load_manifest(
         );
     }
 
+    let info = serde_json::json!({
+        "name": manifest.application.name,
+        "version": manifest.application.version.unwrap_or_default(),
+    });
     Ok(App {
         name: manifest.application.name,
         shared: Arc::new(AppShared {
@@ -241,6 +247,7 @@ fn load_manifest(
             router,
             network,
             listen_addr: OnceLock::new(),
+            info: serde_json::to_vec_pretty(&info)?.into(),
         }),
     })
 }

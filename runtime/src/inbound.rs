@@ -135,8 +135,24 @@ async fn handle_network_request(
     mut req: Request<hyper::body::Incoming>,
     peer: SocketAddr,
 ) -> Response<WasiBody> {
+    // Spin's own paths come before the router; chained requests never see them.
+    if let Some(well_known) = req.uri().path().strip_prefix("/.well-known/spin/") {
+        return match well_known {
+            "health" => plain(StatusCode::OK, "OK"),
+            "info" => {
+                let mut response = plain(StatusCode::OK, app.info.clone());
+                response.headers_mut().insert(
+                    http::header::CONTENT_TYPE,
+                    http::HeaderValue::from_static("application/json"),
+                );
+                response
+            }
+            _ => plain(StatusCode::NOT_FOUND, ""),
+        };
+    }
     let Some(route) = app.router.route(req.uri().path()) else {
-        return plain(StatusCode::NOT_FOUND, "Not Found");
+        // Empty, as Spin answers.
+        return plain(StatusCode::NOT_FOUND, "");
     };
     let listen = app.listen_addr.get().copied().unwrap_or(peer);
     let headers = req.headers_mut();
@@ -386,9 +402,9 @@ fn new_store(app: &Arc<AppShared>, loaded: &LoadedComponent, component: &str) ->
     store
 }
 
-fn plain(status: StatusCode, text: &'static str) -> Response<WasiBody> {
+fn plain(status: StatusCode, body: impl Into<Bytes>) -> Response<WasiBody> {
     let mut response = Response::new(
-        Full::new(Bytes::from_static(text.as_bytes()))
+        Full::new(body.into())
             .map_err(|e| match e {})
             .boxed_unsync(),
     );

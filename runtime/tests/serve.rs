@@ -295,11 +295,7 @@ async fn self_requests_go_to_our_own_listener_through_the_router() {
             "{allowed}"
         );
         // Private components are not routed: a self request cannot reach them.
-        assert_eq!(
-            fetch(addr, "/hidden").await,
-            "status=404\nNot Found",
-            "{allowed}"
-        );
+        assert_eq!(fetch(addr, "/hidden").await, "status=404\n", "{allowed}");
     }
     let app = TestApp::new(&app(&SELF.replace("ALLOWED", "\"http://localhost:1\"")));
     let running = serve(&app).await;
@@ -433,6 +429,30 @@ async fn a_list_that_breaks_at_run_time_denies_every_request_of_its_component() 
         .await
         .body
         .starts_with("status=200"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spins_well_known_paths_come_before_the_router() {
+    // A catch-all route does not shadow them; a self request reaches them too (spec 3.1, 4).
+    let app = TestApp::new(&one("\"http://self\""));
+    let running = serve(&app).await;
+    let addr = running.local_addr();
+    let health = get(addr, "/.well-known/spin/health", &[]).await;
+    assert_eq!((health.status, health.body.as_str()), (200, "OK"));
+    let info = get(addr, "/.well-known/spin/info", &[]).await;
+    assert_eq!(info.status, 200);
+    assert!(info.body.contains("\"name\": \"test\""), "{}", info.body);
+    let other = get(addr, "/.well-known/spin/other", &[]).await;
+    assert_eq!((other.status, other.body.as_str()), (404, ""));
+    assert_eq!(
+        fetch(addr, "/.well-known/spin/health").await,
+        "status=200\nOK"
+    );
+    // Other /.well-known paths are the app's.
+    assert_eq!(
+        get(addr, "/.well-known/other", &[]).await.body,
+        "hello from probe at /.well-known/other"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -299,8 +299,15 @@ fn component_decl(
     for entry in hosts {
         let names = courier_policy::template_variables(entry).unwrap_or_default();
         if let Some(name) = names.iter().find(|name| !defaults.contains_key(*name)) {
+            let hint = match manifest::id_problem(name, '_') {
+                None => format!("add `{name} = {{ default = \"…\" }}` to [variables]"),
+                Some(_) => {
+                    "variable names are lower-case words joined by '_', e.g. `{{ api_host }}`"
+                        .into()
+                }
+            };
             tracing::warn!(
-                "component `{id}`: allowed_outbound_hosts entry {entry:?} uses the variable `{name}`, which [variables] does not declare, so every outbound request of this component will be denied\n  hint: add `{name} = {{ default = \"…\" }}` to [variables]"
+                "component `{id}`: allowed_outbound_hosts entry {entry:?} uses the variable `{name}`, which [variables] does not declare, so every outbound request of this component will be denied\n  hint: {hint}"
             );
         }
     }

@@ -77,21 +77,44 @@ fn list_shows_the_suite_and_the_features() {
 }
 
 #[test]
-fn a_bad_case_file_stops_the_run_with_its_location() {
+fn a_bad_case_file_fails_its_own_cells_and_the_rest_still_run() {
+    rust_agent();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("X01.toml"),
         "id = \"X01\"\ntitle = \"t\"\ntier = \"core\"\nstpes = []\n",
     )
     .unwrap();
+    std::fs::copy(
+        root().join("conformance/cases/R01.toml"),
+        dir.path().join("R01.toml"),
+    )
+    .unwrap();
     let cases = dir.path().to_str().unwrap();
-    let out = courier(&["conformance", "--lang", "rust", "--cases", cases]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = text(&out.stderr);
-    assert!(
-        err.contains("X01.toml:4:1") && err.contains("unknown field `stpes`"),
-        "{err}"
-    );
+    let out = courier(&["conformance", "--lang", "rust", "--cases", cases, "--plain"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    // Said at once, with the location, and again as the reason of the case's cells.
+    for shown in [&stderr, &stdout] {
+        assert!(
+            shown.contains("X01.toml:4:1") && shown.contains("unknown field `stpes`"),
+            "{shown}"
+        );
+    }
+    assert!(stdout.contains("1 pass, 1 fail"), "{stdout}");
+    // A filter that leaves the bad file out runs clean.
+    let out = courier(&[
+        "conformance",
+        "--lang",
+        "rust",
+        "--cases",
+        cases,
+        "--filter",
+        "R01",
+        "--plain",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
 }
 
 #[test]

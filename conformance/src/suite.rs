@@ -11,7 +11,7 @@ use anyhow::bail;
 use futures::StreamExt;
 
 use crate::adapter::Adapter;
-use crate::case::{self, LoadedCase};
+use crate::case::{self, BrokenCase, LoadedCase};
 use crate::harness::{self, Env};
 use crate::language::{self, BuildOutcome, Language};
 use crate::report::terminal::{Progress, Style};
@@ -91,19 +91,62 @@ pub fn matches(filter: &str, id: &str) -> bool {
     }
 }
 
-/// Loads every case, with every bad file in the error.
-pub fn load_cases(dir: &Path) -> anyhow::Result<Vec<LoadedCase>> {
-    case::load_dir(dir).map_err(|errs| {
-        let lines: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
-        anyhow::anyhow!("{} bad case file(s):\n  {}", errs.len(), lines.join("\n  "))
-    })
+/// A case of the suite: one that loaded, or a file that did not (each of its cells fails
+/// with the load error, so one bad file costs its own cells, not the run).
+#[derive(Debug, Clone)]
+pub enum SuiteCase {
+    Ready(Box<LoadedCase>),
+    Broken(BrokenCase),
+}
+
+impl SuiteCase {
+    pub fn id(&self) -> &str {
+        match self {
+            SuiteCase::Ready(c) => &c.case.id,
+            SuiteCase::Broken(b) => &b.id,
+        }
+    }
+
+    pub fn info(&self) -> CaseInfo {
+        match self {
+            SuiteCase::Ready(c) => CaseInfo {
+                id: c.case.id.clone(),
+                title: c.case.title.clone(),
+                tier: c.case.tier.to_string(),
+            },
+            SuiteCase::Broken(b) => CaseInfo {
+                id: b.id.clone(),
+                title: "(the case file does not load)".into(),
+                tier: "core".into(),
+            },
+        }
+    }
+}
+
+/// Loads every case, sorted by id; a file that does not load is a broken case, also reported
+/// on stderr at once with its location.
+pub fn load_cases(dir: &Path) -> anyhow::Result<Vec<SuiteCase>> {
+    let (ready, broken) = case::load_dir(dir).map_err(|e| anyhow::anyhow!("{e}"))?;
+    for b in &broken {
+        eprintln!(
+            "warning: case file does not load, its cells fail: {}",
+            b.error
+        );
+    }
+    let mut all: Vec<SuiteCase> = ready
+        .into_iter()
+        .map(|c| SuiteCase::Ready(Box::new(c)))
+        .collect();
+    all.extend(broken.into_iter().map(SuiteCase::Broken));
+    all.sort_by(|a, b| a.id().cmp(b.id()));
+    Ok(all)
 }
 
 /// The cases the filters select.
-pub fn select_cases(all: &[LoadedCase], filters: &[String]) -> anyhow::Result<Vec<LoadedCase>> {
-    let picked: Vec<LoadedCase> = all
+pub fn select_cases(all: &[SuiteCase], filters: &[String]) -> anyhow::Result<Vec<SuiteCase>> {
+    let picked: Vec<SuiteCase> = all
         .iter()
-        .filter(|c| filters.is_empty() || filters.iter().any(|f| matches(f, &c.case.id)))
+        .filter(|c| filters.is_empty() || filters.iter().any(|f| matches(f, c.id())))
         .cloned()
         .collect();
     if picked.is_empty() {
@@ -174,7 +217,7 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
             bail!("--agent {name}=…: the column `{name}` is named twice");
         }
     }
-    let all_ids: BTreeSet<&str> = all.iter().map(|c| c.case.id.as_str()).collect();
+    let all_ids: BTreeSet<&str> = all.iter().map(SuiteCase::id).collect();
     for l in &langs {
         for id in l.xfail.keys() {
             if !all_ids.contains(id.as_str()) {
@@ -249,7 +292,7 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
         let lang = columns[l].name.clone();
         let agent = columns[l].agent.clone();
         // A language's own deviation first, else one of the runtime under test.
-        let id = &cases[c].case.id;
+        let id = cases[c].id();
         let xfail = columns[l].xfail.get(id).cloned().or_else(|| {
             env.adapter
                 .xfail()
@@ -257,18 +300,25 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
                 .map(|why| format!("runtime `{}`: {why}", env.adapter.name()))
         });
         async move {
-            let case = &cases[c];
+            let fail = |reason: String| CellResult {
+                case: cases[c].id().to_string(),
+                language: lang.clone(),
+                outcome: Outcome::Fail,
+                reason,
+                duration_ms: 0,
+                diff: String::new(),
+                details: None,
+            };
+            let case = match &cases[c] {
+                SuiteCase::Ready(case) => case,
+                // Not a deviation of any language: never xfailed.
+                SuiteCase::Broken(b) => {
+                    return fail(format!("the case file does not load: {}", b.error))
+                }
+            };
             let raw = match agent {
                 Ok(path) => harness::run_cell(&env, case, &lang, &path).await,
-                Err(why) => CellResult {
-                    case: case.case.id.clone(),
-                    language: lang.clone(),
-                    outcome: Outcome::Fail,
-                    reason: why,
-                    duration_ms: 0,
-                    diff: String::new(),
-                    details: None,
-                },
+                Err(why) => fail(why),
             };
             apply_expectation(raw, xfail.as_ref())
         }
@@ -284,7 +334,7 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
     // The guard: one result per planned cell, no more, no less.
     let planned: BTreeSet<(String, String)> = cells
         .iter()
-        .map(|(c, l)| (cases[*c].case.id.clone(), columns[*l].name.clone()))
+        .map(|(c, l)| (cases[*c].id().to_string(), columns[*l].name.clone()))
         .collect();
     let got: Vec<(String, String)> = results
         .iter()
@@ -300,7 +350,7 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
             got_set.len()
         );
     }
-    let case_pos = |id: &str| cases.iter().position(|c| c.case.id == id);
+    let case_pos = |id: &str| cases.iter().position(|c| c.id() == id);
     let lang_pos = |n: &str| columns.iter().position(|l| l.name == n);
     results.sort_by_key(|r| (case_pos(&r.case), lang_pos(&r.language)));
 
@@ -308,14 +358,7 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
         version: 1,
         runtime: opts.adapter.name().to_string(),
         languages: columns.iter().map(|l| l.name.clone()).collect(),
-        cases: cases
-            .iter()
-            .map(|c| CaseInfo {
-                id: c.case.id.clone(),
-                title: c.case.title.clone(),
-                tier: c.case.tier.to_string(),
-            })
-            .collect(),
+        cases: cases.iter().map(SuiteCase::info).collect(),
         results,
         shards: opts
             .shard

@@ -13,10 +13,10 @@ const CATALOGUE: &[&str] = &[
 
 fn cases() -> Vec<case::LoadedCase> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
-    case::load_dir(&dir).unwrap_or_else(|errs| {
-        let lines: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
-        panic!("bad case files:\n{}", lines.join("\n"))
-    })
+    let (cases, broken) = case::load_dir(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let lines: Vec<String> = broken.iter().map(|b| b.error.to_string()).collect();
+    assert!(lines.is_empty(), "bad case files:\n{}", lines.join("\n"));
+    cases
 }
 
 #[test]

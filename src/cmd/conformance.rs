@@ -149,14 +149,22 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         let all = suite::load_cases(&cases_dir)?;
         let mut out = String::new();
         for c in suite::select_cases(&all, &args.filter)? {
-            let needs: Vec<&str> = c.case.needs.iter().map(String::as_str).collect();
-            out.push_str(&format!(
-                "{:<6} {:<8} {:<60} {}\n",
-                c.case.id,
-                c.case.tier,
-                c.case.title,
-                needs.join(",")
-            ));
+            let line = match &c {
+                suite::SuiteCase::Ready(c) => {
+                    let needs: Vec<&str> = c.case.needs.iter().map(String::as_str).collect();
+                    format!(
+                        "{:<6} {:<8} {:<60} {}\n",
+                        c.case.id,
+                        c.case.tier,
+                        c.case.title,
+                        needs.join(",")
+                    )
+                }
+                suite::SuiteCase::Broken(b) => {
+                    format!("{:<6} {:<8} does not load: {}\n", b.id, "-", b.error)
+                }
+            };
+            out.push_str(&line);
         }
         out.push_str("\nfeatures:\n");
         for (f, what) in case::FEATURES {

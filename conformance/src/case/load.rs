@@ -299,55 +299,62 @@ fn check_expect(e: &Expect) -> Result<(), String> {
     Ok(())
 }
 
-/// Loads every `*.toml` in `dir`, sorted by id. Every bad file is reported, not just the first.
-pub fn load_dir(dir: &Path) -> Result<Vec<LoadedCase>, Vec<CaseError>> {
+/// A case file that does not load. Its id is the file name (a case's id must equal it); every
+/// cell of it fails with the error, and the rest of the suite still runs.
+#[derive(Debug, Clone)]
+pub struct BrokenCase {
+    pub id: String,
+    pub error: CaseError,
+}
+
+/// Loads every `*.toml` in `dir`, sorted by id: the cases, and every file that does not load,
+/// with its error. Only a folder that cannot be read or holds no case file is an error.
+pub fn load_dir(dir: &Path) -> Result<(Vec<LoadedCase>, Vec<BrokenCase>), CaseError> {
     let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
         Ok(rd) => rd
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "toml"))
             .collect(),
         Err(e) => {
-            return Err(vec![CaseError {
+            return Err(CaseError {
                 file: dir.to_path_buf(),
                 at: None,
                 field: None,
                 message: format!("cannot read the cases directory: {e}"),
-            }])
+            })
         }
     };
-    files.sort();
-    let mut cases = Vec::new();
-    let mut errors = Vec::new();
-    for file in files {
-        let text = match std::fs::read_to_string(&file) {
-            Ok(t) => t,
-            Err(e) => {
-                errors.push(CaseError {
-                    file,
-                    at: None,
-                    field: None,
-                    message: e.to_string(),
-                });
-                continue;
-            }
-        };
-        match parse(&file, &text) {
-            Ok(c) => cases.push(c),
-            Err(e) => errors.push(e),
-        }
-    }
-    if cases.is_empty() && errors.is_empty() {
-        errors.push(CaseError {
+    if files.is_empty() {
+        return Err(CaseError {
             file: dir.to_path_buf(),
             at: None,
             field: None,
             message: "no case files (*.toml) here".into(),
         });
     }
-    if errors.is_empty() {
-        cases.sort_by(|a, b| a.case.id.cmp(&b.case.id));
-        Ok(cases)
-    } else {
-        Err(errors)
+    files.sort();
+    let mut cases = Vec::new();
+    let mut broken = Vec::new();
+    for file in files {
+        let loaded = std::fs::read_to_string(&file)
+            .map_err(|e| CaseError {
+                file: file.clone(),
+                at: None,
+                field: None,
+                message: e.to_string(),
+            })
+            .and_then(|text| parse(&file, &text));
+        match loaded {
+            Ok(c) => cases.push(c),
+            Err(error) => broken.push(BrokenCase {
+                id: file
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                error,
+            }),
+        }
     }
+    cases.sort_by(|a, b| a.case.id.cmp(&b.case.id));
+    Ok((cases, broken))
 }

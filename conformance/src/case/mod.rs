@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::protocol::{self, Body, RequestOptions, UrlParts};
 
 pub(crate) use load::line_col;
-pub use load::{load_dir, parse, CaseError, LoadedCase};
+pub use load::{load_dir, parse, BrokenCase, CaseError, LoadedCase};
 
 /// Features a runtime may or may not have. A case lists those it needs; an adapter lacking one
 /// reports the case as `skip` with the reason.

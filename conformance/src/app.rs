@@ -77,8 +77,8 @@ pub fn manifest(case: &Case, ctx: &Context, component: &Path, check: Option<&Loa
     let default = default_policy(case, ctx);
     for (i, c) in comps.iter().enumerate() {
         let mut trig = Map::new();
-        match &c.route {
-            Some(r) if !c.private => trig.insert("route".into(), Value::String(r.clone())),
+        match c.route() {
+            Some(r) => trig.insert("route".into(), Value::String(r.to_string())),
             _ => {
                 let mut p = Map::new();
                 p.insert("private".into(), Value::Boolean(true));
@@ -106,6 +106,18 @@ pub fn manifest(case: &Case, ctx: &Context, component: &Path, check: Option<&Loa
         }
         if let Some(h) = &c.allowed_http_hosts {
             comp.insert("allowed_http_hosts".into(), strings(h));
+        }
+        // Each upstream's URL as `HTTP_SERVER_<NAME>`, as fermyon/conformance-tests injects it.
+        let env: Map<String, Value> = ctx
+            .upstreams
+            .iter()
+            .map(|(name, up)| {
+                let url = format!("{}://{}", up.scheme, up.addr);
+                (format!("HTTP_SERVER_{name}"), Value::String(url))
+            })
+            .collect();
+        if !env.is_empty() {
+            comp.insert("environment".into(), Value::Table(env));
         }
         if !c.variables.is_empty() {
             let t: Map<String, Value> = c

@@ -158,6 +158,15 @@ fn response(label: &str, e: &Expect, r: &ResponseVerdict, out: &mut Vec<Finding>
             ));
         }
     }
+    if let Some(sha) = &e.body_sha256 {
+        if !sha.eq_ignore_ascii_case(&r.body_sha256) {
+            out.push(Finding::new(
+                format!("{label} body sha256"),
+                sha.to_ascii_lowercase(),
+                r.body_sha256.clone(),
+            ));
+        }
+    }
     let body = inline_body(r);
     if let Some(needle) = &e.body_contains {
         let ok = body
@@ -409,6 +418,15 @@ fn request(label: &str, e: &RequestExpect, r: &RecordedRequest) -> Vec<Finding> 
                 format!("{label} body length"),
                 n.to_string(),
                 r.body_len.to_string(),
+            ));
+        }
+    }
+    if let Some(sha) = &e.body_sha256 {
+        if !sha.eq_ignore_ascii_case(&r.body_sha256) {
+            out.push(Finding::new(
+                format!("{label} body sha256"),
+                sha.to_ascii_lowercase(),
+                r.body_sha256.clone(),
             ));
         }
     }

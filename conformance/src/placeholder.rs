@@ -1,6 +1,7 @@
 //! Placeholders in case files: `{U}`, `{U.port}`, `{U.port+1}`, `{U.host}`, `{U.ip}`, `{U.url}`,
-//! `{ca_pem}`. They stand for values only known once a cell's upstream servers are listening.
-//! Spin templates (`{{ name }}`) pass through untouched.
+//! `{HTTP_SERVER_U}` (the same as `{U.url}`, the name conformance-tests gives it), `{ca_pem}`.
+//! They stand for values only known once a cell's upstream servers are listening. Spin
+//! templates (`{{ name }}`) pass through untouched.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -104,9 +105,18 @@ fn check_field(name: &str, field: Option<&str>) -> Result<Option<i32>, Placehold
     }
 }
 
+/// `{HTTP_SERVER_U}` is `{U.url}`.
+fn alias<'a>(name: &'a str, field: Option<&'a str>) -> (&'a str, Option<&'a str>) {
+    match (name.strip_prefix("HTTP_SERVER_"), field) {
+        (Some(upstream), None) if !upstream.is_empty() => (upstream, Some("url")),
+        _ => (name, field),
+    }
+}
+
 /// Checks that every placeholder in `s` names one of `upstreams` (or a global) with a valid field.
 pub fn validate(s: &str, upstreams: &[&str]) -> Result<(), PlaceholderError> {
     scan(s, |name, field| {
+        let (name, field) = alias(name, field);
         if name == "ca_pem" && field.is_none() {
             return Ok(String::new());
         }
@@ -121,6 +131,7 @@ pub fn validate(s: &str, upstreams: &[&str]) -> Result<(), PlaceholderError> {
 impl Context {
     pub fn expand(&self, s: &str) -> Result<String, PlaceholderError> {
         scan(s, |name, field| {
+            let (name, field) = alias(name, field);
             if name == "ca_pem" && field.is_none() {
                 return Ok(self.ca_pem.clone());
             }
@@ -227,6 +238,12 @@ mod tests {
         assert_eq!(c.expand("{V6.ip}").unwrap(), "::1");
         assert_eq!(c.expand("{V6.url}/a").unwrap(), "https://[::1]:5000/a");
         assert_eq!(c.expand("ca={ca_pem}").unwrap(), "ca=/tmp/ca.pem");
+        assert_eq!(
+            c.expand("{HTTP_SERVER_V6}/a").unwrap(),
+            "https://[::1]:5000/a"
+        );
+        assert!(validate("{HTTP_SERVER_U}", &["U"]).is_ok());
+        assert!(validate("{HTTP_SERVER_W}", &["U"]).is_err());
     }
 
     #[test]

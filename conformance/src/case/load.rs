@@ -168,6 +168,10 @@ pub fn parse(file: &Path, text: &str) -> Result<LoadedCase, CaseError> {
                 "the default reply has no path".into(),
             ));
         }
+        for r in u.expect.request.iter().chain(&u.expect.each) {
+            check_sha256(r.body_sha256.as_deref())
+                .map_err(|m| field_err(&format!("{f}.expect"), m))?;
+        }
     }
 
     // Components.
@@ -195,11 +199,11 @@ pub fn parse(file: &Path, text: &str) -> Result<LoadedCase, CaseError> {
                 "give a component either a `route` or `private = true`".into(),
             ));
         }
-        if c.route.as_deref().is_some_and(|r| !r.starts_with('/')) {
+        if c.route().is_some_and(|r| !r.starts_with('/')) {
             return Err(field_err(&f, "a route starts with `/`".into()));
         }
     }
-    if comps[0].private && (!case.steps.is_empty() || !case.load_checks.is_empty()) {
+    if comps[0].is_private() && (!case.steps.is_empty() || !case.load_checks.is_empty()) {
         return Err(field_err(
             "app.components[0]",
             "the entry component cannot be private".into(),
@@ -223,7 +227,7 @@ pub fn parse(file: &Path, text: &str) -> Result<LoadedCase, CaseError> {
                         format!("no component `{c}`"),
                     ))
                 }
-                Some(x) if x.private => {
+                Some(x) if x.is_private() => {
                     return Err(field_err(
                         &format!("{f}.component"),
                         format!("`{c}` is private: the harness cannot reach it"),
@@ -296,7 +300,16 @@ fn check_expect(e: &Expect) -> Result<(), String> {
             return Err(format!("json pointer `{p}` must start with `/`"));
         }
     }
-    Ok(())
+    check_sha256(e.body_sha256.as_deref())
+}
+
+fn check_sha256(sha: Option<&str>) -> Result<(), String> {
+    match sha {
+        Some(h) if h.len() != 64 || !h.chars().all(|c| c.is_ascii_hexdigit()) => {
+            Err(format!("body_sha256 `{h}` is not 64 hex digits"))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// A case file that does not load. Its id is the file name (a case's id must equal it); every

@@ -59,6 +59,7 @@ pub enum Tier {
     /// Every language must pass it (or document a deviation).
     Core,
     /// An SDK may answer `unsupported`; that is a skip, not a failure.
+    #[serde(alias = "sdk-optional")]
     Optional,
 }
 
@@ -131,6 +132,7 @@ pub struct UpstreamSpec {
 pub enum Mode {
     /// Replies with the request body (and its content-type).
     #[default]
+    #[serde(alias = "echo-body")]
     Echo,
     /// Replies with the request headers as a JSON list of `[name, value]`.
     EchoHeaders,
@@ -252,6 +254,9 @@ pub struct RequestExpect {
     pub body: Option<BodySpec>,
     #[serde(default)]
     pub body_len: Option<u64>,
+    /// The body's sha256, lower-case hex.
+    #[serde(default)]
+    pub body_sha256: Option<String>,
     /// Whether the body came with `transfer-encoding: chunked`.
     #[serde(default)]
     pub chunked: Option<bool>,
@@ -275,7 +280,13 @@ impl TryFrom<toml::Value> for BodySpec {
                 let (k, v) = t.into_iter().next().expect("one entry");
                 match (k.as_str(), v) {
                     ("text", toml::Value::String(s)) => Ok(BodySpec(Body::Text(s))),
-                    ("base64", toml::Value::String(s)) => Ok(BodySpec(Body::Base64(s))),
+                    ("base64", toml::Value::String(s)) => {
+                        use base64::Engine as _;
+                        base64::engine::general_purpose::STANDARD
+                            .decode(&s)
+                            .map_err(|e| format!("bad base64 body: {e}"))?;
+                        Ok(BodySpec(Body::Base64(s)))
+                    }
                     ("pattern", toml::Value::Integer(n)) if n >= 0 => {
                         Ok(BodySpec(Body::Pattern(n as u64)))
                     }
@@ -318,8 +329,9 @@ pub struct AppSpec {
     /// Application variables: `name = "default"` or `name = { default = …, required = … }`.
     #[serde(default)]
     pub variables: BTreeMap<String, Variable>,
-    /// Runtime-config TOML, written beside the manifest.
-    #[serde(default)]
+    /// Runtime-config TOML, written beside the manifest: its text, or its tables written in
+    /// place (`[app.runtime_config.outbound_http]`).
+    #[serde(default, deserialize_with = "toml_text")]
     pub runtime_config: Option<String>,
     /// Test-only DNS override: host name → IP address (placeholders allowed).
     #[serde(default)]
@@ -366,14 +378,65 @@ impl TryFrom<toml::Value> for Variable {
     }
 }
 
+/// `error = "connection-refused"` or `error = ["connection-refused", "connection-timeout"]`.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(Some(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    }))
+}
+
+/// TOML given as text, or as tables that are written back out as text.
+fn toml_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    match toml::Value::deserialize(d)? {
+        toml::Value::String(s) => Ok(Some(s)),
+        toml::Value::Table(t) => toml::to_string(&t)
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+        _ => Err(serde::de::Error::custom(
+            "runtime_config is TOML text or tables",
+        )),
+    }
+}
+
+/// A component's route: a pattern, or `{ private = true }` (reachable only by chaining).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "toml::Value")]
+pub enum RouteSpec {
+    Path(String),
+    Private,
+}
+
+impl TryFrom<toml::Value> for RouteSpec {
+    type Error = String;
+    fn try_from(v: toml::Value) -> Result<Self, String> {
+        match v {
+            toml::Value::String(s) => Ok(RouteSpec::Path(s)),
+            toml::Value::Table(t)
+                if t.len() == 1 && t.get("private") == Some(&toml::Value::Boolean(true)) =>
+            {
+                Ok(RouteSpec::Private)
+            }
+            _ => Err("a route is a pattern (\"/...\") or { private = true }".into()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ComponentSpec {
     pub id: String,
-    /// Route pattern (`/...`, `/hello`, `/front/...`); absent for private components.
+    /// Route pattern (`/...`, `/hello`, `/front/...`), or `{ private = true }`; absent for
+    /// private components.
     #[serde(default)]
-    pub route: Option<String>,
-    /// Reachable only by chaining.
+    pub route: Option<RouteSpec>,
+    /// Reachable only by chaining (the same as `route = { private = true }`).
     #[serde(default)]
     pub private: bool,
     /// Absent: the default policy (every upstream, by 127.0.0.1/[::1] and localhost).
@@ -390,7 +453,7 @@ impl ComponentSpec {
     pub fn default_agent() -> Self {
         ComponentSpec {
             id: "agent".into(),
-            route: Some("/...".into()),
+            route: Some(RouteSpec::Path("/...".into())),
             private: false,
             allowed_outbound_hosts: None,
             allowed_http_hosts: None,
@@ -398,10 +461,23 @@ impl ComponentSpec {
         }
     }
 
+    /// The route pattern, unless the component is private.
+    pub fn route(&self) -> Option<&str> {
+        match &self.route {
+            Some(RouteSpec::Path(p)) if !self.private => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Reachable only by chaining: `private = true`, `route = { private = true }`, or no route.
+    pub fn is_private(&self) -> bool {
+        self.route().is_none()
+    }
+
     /// The path the harness posts instructions to: `/...` → `/run`, `/a/...` → `/a/run`, and
     /// an exact route is used as it is.
     pub fn run_path(&self) -> Option<String> {
-        let route = self.route.as_deref()?;
+        let route = self.route()?;
         Some(match route.strip_suffix("/...") {
             Some(base) => format!("{base}/run"),
             None => route.to_string(),
@@ -514,13 +590,17 @@ pub struct InboundSpec {
 pub struct Expect {
     #[serde(default)]
     pub status: Option<StatusSet>,
-    /// Acceptable error codes (WIT spellings); `unsupported` accepts an unsupported verdict.
-    #[serde(default)]
+    /// Acceptable error codes (WIT spellings), one or a list; `unsupported` accepts an
+    /// unsupported verdict.
+    #[serde(default, deserialize_with = "one_or_many")]
     pub error: Option<Vec<String>>,
     #[serde(default)]
     pub body: Option<BodySpec>,
     #[serde(default)]
     pub body_len: Option<u64>,
+    /// The body's sha256, lower-case hex.
+    #[serde(default)]
+    pub body_sha256: Option<String>,
     #[serde(default)]
     pub body_contains: Option<String>,
     /// Response headers: every value of each name, in order (names case-insensitive).
@@ -576,10 +656,10 @@ impl Case {
     pub fn derived_needs(&self) -> BTreeSet<&'static str> {
         let mut n = BTreeSet::new();
         let comps = self.components();
-        if comps.len() > 1 || comps.iter().any(|c| c.route.as_deref() != Some("/...")) {
+        if comps.len() > 1 || comps.iter().any(|c| c.route() != Some("/...")) {
             n.insert("manifest");
         }
-        if comps.iter().any(|c| c.private) {
+        if comps.iter().any(ComponentSpec::is_private) {
             n.insert("private-routes");
         }
         if !self.app.variables.is_empty() || comps.iter().any(|c| !c.variables.is_empty()) {

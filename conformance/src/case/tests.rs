@@ -229,3 +229,66 @@ status = 200
     );
     load(&fixed).unwrap();
 }
+
+/// Spellings the catalogue and conformance-tests use load as their equivalents.
+#[test]
+fn other_spellings_of_the_same_things_load() {
+    let text = r#"
+id = "X01"
+title = "spellings"
+tier = "sdk-optional"
+needs = ["runtime-config", "private-routes", "manifest"]
+
+[upstreams.U]
+mode = "echo-body"
+[upstreams.U.expect]
+[[upstreams.U.expect.request]]
+body_sha256 = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+
+[app.runtime_config.outbound_http]
+max_connections = 3
+
+[[app.components]]
+id = "agent"
+route = "/..."
+[[app.components]]
+id = "back"
+route = { private = true }
+
+[[steps]]
+url = "{HTTP_SERVER_U}/x"
+body = "hello"
+[steps.expect]
+error = "connection-refused"
+body_sha256 = "2CF24DBA5FB0A30E26E83B2AC5B9E29E1B161E5C1FA7425E73043362938B9824"
+"#;
+    let c = load(text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c.case.tier, Tier::Optional);
+    assert_eq!(c.case.upstreams["U"].mode, Mode::Echo);
+    assert_eq!(
+        c.case.app.runtime_config.as_deref().map(str::trim),
+        Some("[outbound_http]\nmax_connections = 3")
+    );
+    let comps = c.case.components();
+    assert!(!comps[0].is_private() && comps[1].is_private());
+    assert_eq!(comps[1].run_path(), None);
+    assert_eq!(
+        c.case.steps[0].expect.error.as_deref(),
+        Some(&["connection-refused".to_string()][..])
+    );
+}
+
+#[test]
+fn bad_base64_and_bad_sha256_are_load_errors() {
+    let (_, _, msg) = at(&GOOD.replace(
+        "body = \"made\"\n[upstreams",
+        "body = { base64 = \"!!\" }\n[upstreams",
+    ));
+    assert!(msg.contains("bad base64 body"), "{msg}");
+    let (_, field, msg) = at(&GOOD.replace(
+        "method = \"GET\"",
+        "method = \"GET\"\nbody_sha256 = \"abc\"",
+    ));
+    assert_eq!(field.as_deref(), Some("upstreams.U.expect"));
+    assert!(msg.contains("not 64 hex digits"), "{msg}");
+}

@@ -198,9 +198,17 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(io: S, conn: u64, state: A
             out.push_str(&format!("{n}: {v}\r\n"));
         }
         let no_body = method == "HEAD" || status == 204 || status == 304;
-        let ok = if let Some(chunks) = &reply.chunks {
+        // Trailers need chunked framing: a body with trailers and no chunks goes as one chunk.
+        let pieces: Option<Vec<&[u8]>> = match &reply.chunks {
+            Some(chunks) => Some(chunks.iter().map(|c| c.as_bytes()).collect()),
+            None if !reply.trailers.is_empty() && !no_body => {
+                Some([&bytes[..]].into_iter().filter(|b| !b.is_empty()).collect())
+            }
+            None => None,
+        };
+        let ok = if let Some(pieces) = pieces {
             out.push_str("transfer-encoding: chunked\r\n\r\n");
-            write_chunked(&mut c.io, out, chunks, &reply).await
+            write_chunked(&mut c.io, out, &pieces, &reply).await
         } else {
             if status != 204 && status != 304 {
                 out.push_str(&format!("content-length: {}\r\n", bytes.len()));
@@ -265,7 +273,7 @@ async fn read_chunked<S: AsyncRead + AsyncWrite + Unpin>(
 async fn write_chunked<W: AsyncWrite + Unpin>(
     io: &mut W,
     head: String,
-    chunks: &[String],
+    chunks: &[&[u8]],
     reply: &crate::case::Reply,
 ) -> bool {
     if io.write_all(head.as_bytes()).await.is_err() || io.flush().await.is_err() {
@@ -275,8 +283,10 @@ async fn write_chunked<W: AsyncWrite + Unpin>(
         if i > 0 && reply.between_bytes_ms > 0 {
             tokio::time::sleep(Duration::from_millis(reply.between_bytes_ms)).await;
         }
-        let frame = format!("{:x}\r\n{chunk}\r\n", chunk.len());
-        if io.write_all(frame.as_bytes()).await.is_err() || io.flush().await.is_err() {
+        let mut frame = format!("{:x}\r\n", chunk.len()).into_bytes();
+        frame.extend_from_slice(chunk);
+        frame.extend_from_slice(b"\r\n");
+        if io.write_all(&frame).await.is_err() || io.flush().await.is_err() {
             return false;
         }
     }

@@ -360,3 +360,18 @@ async fn bytes_that_cannot_start_a_request_are_refused_at_once() {
     let r = exchange(&mut s, b"TP/1.1\r\nHost: x\r\n\r\n", ends_with("\r\n\r\n")).await;
     assert!(r.starts_with("HTTP/1.1 200"), "{r}");
 }
+
+#[tokio::test]
+async fn a_reply_with_trailers_and_no_chunks_goes_chunked_so_the_trailers_arrive() {
+    let u =
+        up("mode = \"static\"\n[reply]\nbody = \"whole\"\ntrailers = [[\"x-sum\", \"7\"]]").await;
+    let mut s = TcpStream::connect(u.addr).await.unwrap();
+    let r = exchange(
+        &mut s,
+        b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+        ends_with("\r\n\r\n0\r\nx-sum: 7\r\n\r\n"),
+    )
+    .await;
+    assert!(r.contains("transfer-encoding: chunked\r\n"), "{r}");
+    assert!(r.ends_with("5\r\nwhole\r\n0\r\nx-sum: 7\r\n\r\n"), "{r}");
+}

@@ -60,9 +60,13 @@ func run(w http.ResponseWriter, r *http.Request) {
 	}
 	// The SDK is synchronous (stock Go cannot run goroutines while a host call blocks), so
 	// "concurrent" steps run one after another too.
+	// The /run request's own framing is not the outbound request's: its body is not forwarded.
+	inbound := r.Header.Clone()
+	inbound.Del("Content-Length")
+	inbound.Del("Transfer-Encoding")
 	verdicts := make([]map[string]any, 0, len(in.Steps))
 	for i := range in.Steps {
-		verdicts = append(verdicts, perform(&in.Steps[i], r.Header))
+		verdicts = append(verdicts, perform(&in.Steps[i], inbound))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"steps": verdicts})
 }

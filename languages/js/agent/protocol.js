@@ -213,7 +213,10 @@ async function perform(sdk, step, inbound) {
 }
 
 async function run(sdk, request) {
-  const inbound = sdk.entries(request.headers);
+  // The /run request's own framing is not the outbound request's: its body is not forwarded.
+  const inbound = sdk
+    .entries(request.headers)
+    .filter(([n]) => !['content-length', 'transfer-encoding'].includes(n.toLowerCase()));
   let instruction;
   try {
     instruction = JSON.parse(await request.text());

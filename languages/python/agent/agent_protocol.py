@@ -43,7 +43,7 @@ def body_bytes(spec: Any) -> bytes | None:
     if "text" in spec:
         return str(spec["text"]).encode("utf-8")
     if "base64" in spec:
-        return base64.b64decode(spec["base64"])
+        return base64.b64decode(spec["base64"], validate=True)
     if "pattern" in spec:
         return bytes(i % 251 for i in range(int(spec["pattern"])))
     raise BadInstruction(f"bad body {spec!r}")

@@ -14,7 +14,7 @@ import hashlib
 import json
 from typing import Any
 
-from agent_protocol import BadInstruction, parse_step
+from agent_protocol import BadInstruction, Step, parse_step
 from agent_steps import error_verdict, perform, perform_async
 from courier_sdk import handler, poll_loop
 from courier_sdk.errors import Error
@@ -45,19 +45,51 @@ class IncomingHandler(handler.IncomingHandler):
 def run(request: handler.IncomingRequest) -> Response:
     try:
         instruction = json.loads(poll_loop.run(request.read()))
-        steps = [parse_step(s) for s in instruction["steps"]]
-    except (Error, ValueError, KeyError, TypeError, BadInstruction) as e:
+        steps = [_parse(s) for s in instruction["steps"]]
+    except (Error, ValueError, KeyError, TypeError) as e:
         return _text(400, f"bad instruction: {e}\n")
-    inbound = request.headers.fields()
+    # The /run request's own framing is not the outbound request's: its body is not forwarded.
+    inbound = [
+        (n, v)
+        for n, v in request.headers.fields()
+        if n.lower() not in ("content-length", "transfer-encoding")
+    ]
     if instruction.get("concurrent", False):
 
         async def all_steps() -> list[dict[str, Any]]:
-            return list(await asyncio.gather(*(perform_async(s, inbound) for s in steps)))
+            return list(await asyncio.gather(*(_perform_async(s, inbound) for s in steps)))
 
         verdicts = poll_loop.run(all_steps())
     else:
-        verdicts = [perform(s, inbound) for s in steps]
+        verdicts = [
+            _bad_step(s) if isinstance(s, BadInstruction) else perform(s, inbound) for s in steps
+        ]
     return _json(200, {"steps": verdicts})
+
+
+def _parse(raw: Any) -> Step | BadInstruction:
+    """A step that cannot be read fails alone, as in the other agents."""
+    try:
+        return parse_step(raw)
+    except (ValueError, KeyError, TypeError, BadInstruction) as e:
+        return BadInstruction(str(e))
+
+
+def _bad_step(e: BadInstruction) -> dict[str, Any]:
+    return {
+        "kind": "error",
+        "code": "other",
+        "message": f"bad step in the instruction: {e}",
+        "stage": "request",
+    }
+
+
+async def _perform_async(
+    s: Step | BadInstruction, inbound: list[tuple[str, bytes]]
+) -> dict[str, Any]:
+    if isinstance(s, BadInstruction):
+        return _bad_step(s)
+    return await perform_async(s, inbound)
 
 
 def proxy(request: handler.IncomingRequest) -> Response:

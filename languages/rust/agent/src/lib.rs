@@ -50,7 +50,12 @@ fn json(status: u16, value: &serde_json::Value) -> Response {
 }
 
 async fn run(req: IncomingRequest) -> Response {
-    let inbound = req.headers();
+    // The /run request's own framing is not the outbound request's: its body is not forwarded.
+    let inbound: Vec<(String, Vec<u8>)> = req
+        .headers()
+        .into_iter()
+        .filter(|(n, _)| !is_body_framing(n))
+        .collect();
     let body = match req.into_body() {
         Ok(b) => b.read_all().await,
         Err(e) => Err(e),
@@ -77,6 +82,11 @@ async fn run(req: IncomingRequest) -> Response {
         out
     };
     json(200, &serde_json::json!({ "steps": verdicts }))
+}
+
+/// Headers that frame the `/run` request's own body, which a step never forwards.
+fn is_body_framing(name: &str) -> bool {
+    name.eq_ignore_ascii_case("content-length") || name.eq_ignore_ascii_case("transfer-encoding")
 }
 
 async fn proxy(req: IncomingRequest, method: ::http::Method) -> Response {

@@ -121,6 +121,22 @@ fn headers(step: &Step, inbound: &[(String, Vec<u8>)]) -> Vec<(String, Vec<u8>)>
     h
 }
 
+/// Every value of each looked-up name, in order (names case-insensitive), as the Python and
+/// Go SDKs' lookups give them.
+fn lookups(step: &Step, headers: &[(String, Vec<u8>)]) -> serde_json::Map<String, Value> {
+    step.lookup
+        .iter()
+        .map(|name| {
+            let found: Vec<String> = headers
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+                .collect();
+            (name.clone(), json!(found))
+        })
+        .collect()
+}
+
 fn text_headers(h: &[(String, Vec<u8>)]) -> Vec<(String, String)> {
     h.iter()
         .map(|(n, v)| (n.clone(), String::from_utf8_lossy(v).into_owned()))
@@ -213,18 +229,7 @@ async fn buffered(
     b = b.options(options(step));
     match http::send::<_, Response>(b).await {
         Ok(r) => {
-            let lookups: serde_json::Map<String, Value> = step
-                .lookup
-                .iter()
-                .map(|name| {
-                    let found: Vec<String> = r
-                        .header(name)
-                        .map(|v| String::from_utf8_lossy(v).into_owned())
-                        .into_iter()
-                        .collect();
-                    (name.clone(), json!(found))
-                })
-                .collect();
+            let lookups = lookups(step, r.headers());
             let body = r.body();
             let inline = (body.len() as u64 <= step.max_inline_body).then(|| body.to_vec());
             let received = Received {
@@ -308,18 +313,7 @@ async fn streaming(
     };
     let status = response.status();
     let headers = response.headers();
-    let lookups: serde_json::Map<String, Value> = step
-        .lookup
-        .iter()
-        .map(|name| {
-            let found: Vec<String> = headers
-                .iter()
-                .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-                .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
-                .collect();
-            (name.clone(), json!(found))
-        })
-        .collect();
+    let lookups = lookups(step, &headers);
     let mut body = match response.into_body() {
         Ok(b) => b,
         Err(e) => return error_verdict(&e, "body-read", Some(status), Some(ms(started))),

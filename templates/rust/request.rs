@@ -208,8 +208,17 @@ impl OutgoingRequest {
         body: Vec<u8>,
         options: RequestOptions,
     ) -> Result<Self, Error> {
-        let mut request = Self::new(method, uri, headers)?;
-        // An empty body is sent as no body at all (no Content-Length: 0 on a GET).
+        // A known length goes out as content-length, as reqwest and Go's net/http do: a body of
+        // unknown length is sent chunked, which servers may ignore on a GET. An empty body is
+        // sent as no body at all (no Content-Length: 0 on a GET).
+        let has_length = headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
+        let mut request = if body.is_empty() || has_length {
+            Self::new(method, uri, headers)?
+        } else {
+            let mut with_length = headers.to_vec();
+            with_length.push(("content-length".into(), body.len().to_string().into_bytes()));
+            Self::new(method, uri, &with_length)?
+        };
         request.body = (!body.is_empty()).then_some(body);
         request.options = options;
         Ok(request)

@@ -233,7 +233,12 @@ async def send_streaming(request: OutgoingRequest) -> IncomingResponse:
 
 async def send_async(request: Request) -> Response:
     """Sends a buffered request and reads the whole response, on the running event loop."""
-    outgoing = OutgoingRequest(request.method, request.uri, request.headers, request.options)
+    headers = Headers(request.headers)
+    # A known length goes out as content-length, as requests and Go's net/http do: a body of
+    # unknown length is sent chunked, which servers may ignore on a GET.
+    if request.body and "content-length" not in headers:
+        headers.add("content-length", str(len(request.body)))
+    outgoing = OutgoingRequest(request.method, request.uri, headers, request.options)
     # An empty body is sent as no body at all (no `content-length: 0` on a GET).
     body = outgoing.body() if request.body else None
     future = _start(outgoing)

@@ -205,7 +205,17 @@ impl OutgoingRequest {
         body: Vec<u8>,
         options: RequestOptions,
     ) -> Result<Self, Error> {
-        let mut request = Self::new(method, uri, headers)?;
+        let has_length = headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
+        let mut request = if body.is_empty() || has_length {
+            Self::new(method, uri, headers)?
+        } else {
+            let mut with_length = headers.to_vec();
+            with_length
+                .push(("content-length".into(), body.len().to_string().into_bytes()));
+            Self::new(method, uri, &with_length)?
+        };
         request.body = (!body.is_empty()).then_some(body);
         request.options = options;
         Ok(request)

@@ -257,7 +257,8 @@ func perform(s *step, inbound http.Header) map[string]any {
 		return unsupported("get/post entries only make GET/POST requests")
 	case api == "get" && plain:
 		resp, err = courier.Get(u.String())
-	case api == "post" && (plain || onlyContentType(s.Headers)):
+	// Post always sets its content type, as net/http's does: without one, POST goes through Send.
+	case api == "post" && s.Options == nil && !s.ForwardInboundHeaders && onlyContentType(s.Headers):
 		contentType := header.Get("Content-Type")
 		resp, err = courier.Post(u.String(), contentType, bytes.NewReader(data))
 	case api == "send" || api == "fetch" || api == "stream" || api == "get" || api == "post":

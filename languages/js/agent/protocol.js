@@ -71,6 +71,22 @@ function utf8(bytes) {
   }
 }
 
+// The protocol's header values are text; fetch's are byte strings (one char per byte).
+/** Text → the byte string of its UTF-8 bytes, as fetch's Headers take values. */
+function byteString(text) {
+  return String.fromCharCode(...new TextEncoder().encode(text));
+}
+
+/** A byte string from fetch's Headers → the text it encodes (as is when not UTF-8). */
+function textOf(value) {
+  return utf8(Uint8Array.from(value, (c) => c.charCodeAt(0) & 0xff)) ?? value;
+}
+
+/** Header field lines from fetch's Headers, as protocol text. */
+function lines(sdk, headers) {
+  return sdk.entries(headers).map(([n, v]) => [n, textOf(v)]);
+}
+
 function bodyBytes(body) {
   if (!body) return undefined;
   if (typeof body.text === 'string') return new TextEncoder().encode(body.text);
@@ -158,7 +174,8 @@ async function perform(sdk, step, inbound) {
   }
   const timeouts = sdk.timeouts(step.options ?? {});
   if (typeof timeouts === 'string') return unsupported(timeouts);
-  const headers = [...(step.forward_inbound_headers ? inbound : []), ...(step.headers ?? [])];
+  const own = (step.headers ?? []).map(([n, v]) => [n, byteString(v)]);
+  const headers = [...(step.forward_inbound_headers ? inbound : []), ...own];
   const init = { method: step.method, headers, redirect: 'manual', ...timeouts };
   if (body !== undefined) {
     init.body = streaming ? chunked(body, step.chunks ?? []) : body;
@@ -193,12 +210,12 @@ async function perform(sdk, step, inbound) {
   const lookups = {};
   for (const name of step.lookup ?? []) {
     const v = response.headers.get(name);
-    lookups[name] = v === null ? [] : [v];
+    lookups[name] = v === null ? [] : [textOf(v)];
   }
   const verdict = {
     kind: 'response',
     status,
-    headers: sdk.entries(response.headers),
+    headers: lines(sdk, response.headers),
     body_len: bytes.length,
     body_sha256: await sha256(bytes),
     lookups,
@@ -270,7 +287,7 @@ async function inspect(sdk, request) {
   const v = {
     method: request.method,
     path: pathOf(request.url),
-    headers: sdk.entries(request.headers),
+    headers: lines(sdk, request.headers),
     body_len: bytes.length,
     body_sha256: await sha256(bytes),
   };

@@ -44,8 +44,22 @@ fn code_of(e: &http::Error) -> &'static str {
     match e {
         http::Error::Http(code) => code.wit_name(),
         http::Error::Header(h) => h.wit_name(),
-        http::Error::InvalidRequest(m) if m.contains("method") => "HTTP-request-method-invalid",
-        http::Error::InvalidRequest(_) => "HTTP-request-URI-invalid",
+        http::Error::InvalidRequest(m) if m.starts_with("invalid method") => {
+            "HTTP-request-method-invalid"
+        }
+        http::Error::InvalidRequest(m) if m.starts_with("the host refused the method") => {
+            "HTTP-request-method-invalid"
+        }
+        // The SDK's URI checks, and the host refusing a part of the URI.
+        http::Error::InvalidRequest(m)
+            if m.starts_with("invalid URI")
+                || m.starts_with("URI ")
+                || m.starts_with("the host refused the") =>
+        {
+            "HTTP-request-URI-invalid"
+        }
+        // Anything else the SDK refuses (an unsupported request option, a body taken twice)
+        // has no WIT name.
         _ => "other",
     }
 }

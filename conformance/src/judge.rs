@@ -357,6 +357,15 @@ fn request(label: &str, e: &RequestExpect, r: &RecordedRequest) -> Vec<Finding> 
             ));
         }
     }
+    if let Some(v) = &e.version {
+        if !v.eq_ignore_ascii_case(&r.version) {
+            out.push(Finding::new(
+                format!("{label} version"),
+                v.clone(),
+                r.version.clone(),
+            ));
+        }
+    }
     if let Some(t) = &e.target {
         if *t != r.target {
             out.push(Finding::new(

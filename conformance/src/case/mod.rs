@@ -160,6 +160,14 @@ pub enum Protocol {
     H2c,
     /// HTTP/1.1 over TLS with a certificate from the run's test CA.
     Https,
+    /// HTTP/2 over TLS (ALPN offers `h2` only), with a certificate from the run's test CA.
+    H2,
+}
+
+impl Protocol {
+    pub fn is_tls(self) -> bool {
+        matches!(self, Protocol::Https | Protocol::H2)
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -238,6 +246,9 @@ pub struct UpstreamExpect {
 pub struct RequestExpect {
     #[serde(default)]
     pub method: Option<String>,
+    /// The HTTP version the request came over: `HTTP/1.1` or `HTTP/2`.
+    #[serde(default)]
+    pub version: Option<String>,
     #[serde(default)]
     pub target: Option<String>,
     /// Every value of each named header, in order (names case-insensitive).
@@ -677,11 +688,7 @@ impl Case {
         if !self.load_checks.is_empty() {
             n.insert("load-validation");
         }
-        if self
-            .upstreams
-            .values()
-            .any(|u| u.protocol == Protocol::Https)
-        {
+        if self.upstreams.values().any(|u| u.protocol.is_tls()) {
             n.insert("tls-ca");
         }
         let expects = self

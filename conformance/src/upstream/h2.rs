@@ -1,5 +1,5 @@
-//! HTTP/2 with prior knowledge (cleartext), served by hyper; a plain HTTP/1 client talking to it
-//! gets a protocol error, which is what case E08 checks.
+//! HTTP/2, served by hyper: with prior knowledge over cleartext (a plain HTTP/1 client talking
+//! to it gets a protocol error, which is what case E08 checks), or over TLS after ALPN `h2`.
 
 use std::sync::Arc;
 
@@ -8,12 +8,14 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use sha2::{Digest, Sha256};
-use tokio::net::TcpStream;
 
 use super::{reply_body, RecordedRequest, State};
 use crate::protocol::hex;
 
-pub async fn serve(stream: TcpStream, conn: u64, state: Arc<State>) {
+pub async fn serve<S>(stream: S, conn: u64, state: Arc<State>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
         let state = state.clone();
         async move {

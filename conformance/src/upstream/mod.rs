@@ -197,7 +197,7 @@ pub async fn start(
         spec: spec.clone(),
         tasks: Mutex::new(Vec::new()),
     });
-    let scheme = if spec.protocol == Protocol::Https {
+    let scheme = if spec.protocol.is_tls() {
         "https"
     } else {
         "http"
@@ -230,7 +230,11 @@ pub async fn start(
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
     let addr = listener.local_addr()?;
-    let tls = (spec.protocol == Protocol::Https).then(|| ca.acceptor());
+    let tls = match spec.protocol {
+        Protocol::Https => Some(ca.acceptor()),
+        Protocol::H2 => Some(ca.acceptor_h2()),
+        Protocol::Http1 | Protocol::H2c => None,
+    };
     let protocol = spec.protocol;
     let silent = spec.mode == Mode::Silent;
     let st = state.clone();
@@ -250,6 +254,11 @@ pub async fn start(
                 }
                 match (protocol, tls) {
                     (Protocol::H2c, _) => h2::serve(stream, conn, st2).await,
+                    (Protocol::H2, Some(acceptor)) => {
+                        if let Ok(s) = acceptor.accept(stream).await {
+                            h2::serve(s, conn, st2).await
+                        }
+                    }
                     (Protocol::Https, Some(acceptor)) => {
                         if let Ok(s) = acceptor.accept(stream).await {
                             http1::serve(s, conn, st2).await

@@ -316,6 +316,38 @@ async fn https_with_the_test_ca() {
 }
 
 #[tokio::test]
+async fn h2_over_tls_offers_only_h2() {
+    let ca = ca();
+    let u = start(&spec("protocol = \"h2\""), &ca, next_cell_ip())
+        .await
+        .unwrap();
+    assert_eq!(u.scheme, "https");
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(ca.ca_der().unwrap()).unwrap();
+    let client = |alpn: &[&[u8]]| {
+        let mut cfg = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots.clone())
+        .with_no_client_auth();
+        cfg.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+        tokio_rustls::TlsConnector::from(std::sync::Arc::new(cfg))
+    };
+    let name = || rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    // An HTTP/1.1-only client finds no protocol in common.
+    let tcp = TcpStream::connect(u.addr).await.unwrap();
+    assert!(client(&[b"http/1.1"]).connect(name(), tcp).await.is_err());
+    let tcp = TcpStream::connect(u.addr).await.unwrap();
+    let tls = client(&[b"h2", b"http/1.1"])
+        .connect(name(), tcp)
+        .await
+        .unwrap();
+    assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+}
+
+#[tokio::test]
 async fn cell_addresses_take_fixed_ports() {
     let ip = next_cell_ip();
     let u = start(&spec("bind = \"cell\"\nport = 80"), &ca(), ip)

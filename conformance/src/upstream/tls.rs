@@ -19,6 +19,8 @@ pub struct TestCa {
     /// Where `ca_pem` is written.
     pub ca_path: PathBuf,
     server: Arc<rustls::ServerConfig>,
+    /// The same certificate, offering only `h2` through ALPN.
+    server_h2: Arc<rustls::ServerConfig>,
 }
 
 impl TestCa {
@@ -59,7 +61,9 @@ impl TestCa {
                 vec![cert.der().clone(), ca_cert.der().clone()],
                 PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
             )?;
+        let mut server_h2 = server.clone();
         server.alpn_protocols = vec![b"http/1.1".to_vec()];
+        server_h2.alpn_protocols = vec![b"h2".to_vec()];
 
         let ca_pem = ca_cert.pem();
         std::fs::create_dir_all(dir)?;
@@ -70,11 +74,17 @@ impl TestCa {
             ca_pem,
             ca_path,
             server: Arc::new(server),
+            server_h2: Arc::new(server_h2),
         })
     }
 
     pub fn acceptor(&self) -> TlsAcceptor {
         TlsAcceptor::from(self.server.clone())
+    }
+
+    /// An acceptor that speaks HTTP/2 only (ALPN `h2`).
+    pub fn acceptor_h2(&self) -> TlsAcceptor {
+        TlsAcceptor::from(self.server_h2.clone())
     }
 
     /// The CA as a rustls trust anchor, for clients in tests.

@@ -4,7 +4,12 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use std::convert::Infallible;
+use std::time::Duration;
+
+use futures::SinkExt;
+use http_body_util::{BodyExt, StreamBody};
+use hyper::body::Frame;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use sha2::{Digest, Sha256};
@@ -34,11 +39,23 @@ where
                     )
                 })
                 .collect();
-            let body = match req.into_body().collect().await {
-                Ok(b) => b.to_bytes(),
+            let (body, trailers) = match req.into_body().collect().await {
+                Ok(b) => {
+                    let trailers: Vec<(String, String)> = b
+                        .trailers()
+                        .map(|t| {
+                            t.iter()
+                                .map(|(n, v)| {
+                                    (n.to_string(), String::from_utf8_lossy(v.as_bytes()).into())
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    (b.to_bytes(), trailers)
+                }
                 Err(_) => {
                     state.incomplete();
-                    Bytes::new()
+                    (Bytes::new(), Vec::new())
                 }
             };
             state.push(RecordedRequest {
@@ -50,16 +67,54 @@ where
                 body_len: body.len() as u64,
                 body_sha256: hex(&Sha256::digest(&body)),
                 chunked: false,
-                trailers: Vec::new(),
+                trailers,
                 body_prefix: body[..body.len().min(64 * 1024)].to_vec(),
             });
             let reply = state.reply_for(&target);
+            if reply.first_byte_ms > 0 {
+                tokio::time::sleep(Duration::from_millis(reply.first_byte_ms)).await;
+            }
             let (bytes, extra) = reply_body(&reply, &method, &target, &headers, &body);
             let mut resp = hyper::Response::builder().status(reply.status.unwrap_or(200));
             for (n, v) in extra.iter().chain(reply.headers.iter()) {
                 resp = resp.header(n, v);
             }
-            resp.body(Full::new(Bytes::from(bytes)))
+            // The body's frames come from a task, so chunks can be paced, trailers sent, and
+            // a stall kept open, as over HTTP/1.
+            let pieces: Vec<Bytes> = match &reply.chunks {
+                Some(chunks) => chunks.iter().map(|c| Bytes::from(c.clone())).collect(),
+                None if bytes.is_empty() => Vec::new(),
+                None => vec![Bytes::from(bytes)],
+            };
+            let (mut tx, rx) =
+                futures::channel::mpsc::channel::<Result<Frame<Bytes>, Infallible>>(1);
+            let sender = tokio::spawn(async move {
+                for (i, piece) in pieces.into_iter().enumerate() {
+                    if i > 0 && reply.between_bytes_ms > 0 {
+                        tokio::time::sleep(Duration::from_millis(reply.between_bytes_ms)).await;
+                    }
+                    if tx.send(Ok(Frame::data(piece))).await.is_err() {
+                        return;
+                    }
+                }
+                if reply.stall {
+                    std::future::pending::<()>().await;
+                }
+                if !reply.trailers.is_empty() {
+                    let mut map = http::HeaderMap::new();
+                    for (n, v) in &reply.trailers {
+                        if let (Ok(n), Ok(v)) = (
+                            http::HeaderName::try_from(n.as_str()),
+                            http::HeaderValue::try_from(v.as_str()),
+                        ) {
+                            map.append(n, v);
+                        }
+                    }
+                    let _ = tx.send(Ok(Frame::trailers(map))).await;
+                }
+            });
+            state.track(sender.abort_handle());
+            resp.body(StreamBody::new(rx))
         }
     });
     let _ = hyper::server::conn::http2::Builder::new(TokioExecutor::new())

@@ -348,6 +348,30 @@ async fn h2_over_tls_offers_only_h2() {
 }
 
 #[tokio::test]
+async fn h2_replies_keep_their_pacing_chunks_and_trailers() {
+    use http_body_util::BodyExt;
+    let u = up("protocol = \"h2c\"\nmode = \"static\"\n[reply]\nchunks = [\"one\", \"two\"]\nfirst_byte_ms = 150\ntrailers = [[\"x-sum\", \"2\"]]").await;
+    let tcp = TcpStream::connect(u.addr).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        hyper_util::rt::TokioIo::new(tcp),
+    )
+    .await
+    .unwrap();
+    tokio::spawn(conn);
+    let started = Instant::now();
+    let req = hyper::Request::get(format!("http://{}/", u.addr))
+        .body(http_body_util::Empty::<bytes::Bytes>::new())
+        .unwrap();
+    let resp = sender.send_request(req).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(150));
+    let collected = resp.into_body().collect().await.unwrap();
+    let trailers = collected.trailers().cloned().unwrap();
+    assert_eq!(trailers.get("x-sum").unwrap(), "2");
+    assert_eq!(&collected.to_bytes()[..], b"onetwo");
+}
+
+#[tokio::test]
 async fn cell_addresses_take_fixed_ports() {
     let ip = next_cell_ip();
     let u = start(&spec("bind = \"cell\"\nport = 80"), &ca(), ip)

@@ -116,6 +116,29 @@ pub fn verdict(label: &str, e: &Expect, v: &Verdict, run_ms: u64) -> Result<Vec<
     Ok(out)
 }
 
+/// The expected body length and sha256 (either may be unset) against what was seen.
+fn body_digest(
+    label: &str,
+    (want_len, want_sha): (Option<u64>, Option<&str>),
+    (len, sha): (u64, &str),
+    out: &mut Vec<Finding>,
+) {
+    if let Some(n) = want_len.filter(|&n| n != len) {
+        out.push(Finding::new(
+            format!("{label} body length"),
+            n.to_string(),
+            len.to_string(),
+        ));
+    }
+    if let Some(want) = want_sha.filter(|w| !w.eq_ignore_ascii_case(sha)) {
+        out.push(Finding::new(
+            format!("{label} body sha256"),
+            want.to_ascii_lowercase(),
+            sha.to_string(),
+        ));
+    }
+}
+
 fn inline_body(r: &ResponseVerdict) -> Option<Vec<u8>> {
     use base64::Engine;
     if let Some(b) = &r.body {
@@ -149,24 +172,12 @@ fn response(label: &str, e: &Expect, r: &ResponseVerdict, out: &mut Vec<Finding>
             )),
         }
     }
-    if let Some(n) = e.body_len {
-        if n != r.body_len {
-            out.push(Finding::new(
-                format!("{label} body length"),
-                n.to_string(),
-                r.body_len.to_string(),
-            ));
-        }
-    }
-    if let Some(sha) = &e.body_sha256 {
-        if !sha.eq_ignore_ascii_case(&r.body_sha256) {
-            out.push(Finding::new(
-                format!("{label} body sha256"),
-                sha.to_ascii_lowercase(),
-                r.body_sha256.clone(),
-            ));
-        }
-    }
+    body_digest(
+        label,
+        (e.body_len, e.body_sha256.as_deref()),
+        (r.body_len, &r.body_sha256),
+        out,
+    );
     let body = inline_body(r);
     if let Some(needle) = &e.body_contains {
         let ok = body
@@ -421,24 +432,12 @@ fn request(label: &str, e: &RequestExpect, r: &RecordedRequest) -> Vec<Finding> 
             }
         }
     }
-    if let Some(n) = e.body_len {
-        if n != r.body_len {
-            out.push(Finding::new(
-                format!("{label} body length"),
-                n.to_string(),
-                r.body_len.to_string(),
-            ));
-        }
-    }
-    if let Some(sha) = &e.body_sha256 {
-        if !sha.eq_ignore_ascii_case(&r.body_sha256) {
-            out.push(Finding::new(
-                format!("{label} body sha256"),
-                sha.to_ascii_lowercase(),
-                r.body_sha256.clone(),
-            ));
-        }
-    }
+    body_digest(
+        label,
+        (e.body_len, e.body_sha256.as_deref()),
+        (r.body_len, &r.body_sha256),
+        &mut out,
+    );
     if let Some(c) = e.chunked {
         if c != r.chunked {
             let say = |c: bool| if c { "chunked" } else { "not chunked" };

@@ -158,16 +158,21 @@ impl RuntimeConfig {
         }
         Ok(config)
     }
-
-    /// The first `[[client_tls]]` whose component and host both match, in file order.
-    pub fn client_tls_for(&self, component: &str, host: &str) -> Option<&ClientTls> {
-        self.client_tls.iter().find(|t| {
-            t.component_ids.iter().any(|c| c == component) && t.hosts.iter().any(|h| h == host)
-        })
-    }
 }
 
 impl ClientTls {
+    /// The first table whose component id and host (`uri.host()`, compared exactly) both
+    /// match, in file order: Spin's lookup.
+    pub fn first_match<'a>(
+        tables: &'a [ClientTls],
+        component: &str,
+        host: &str,
+    ) -> Option<&'a ClientTls> {
+        tables.iter().find(|t| {
+            t.component_ids.iter().any(|c| c == component) && t.hosts.iter().any(|h| h == host)
+        })
+    }
+
     fn validate(raw: RawClientTls, base: &Path) -> Result<Self> {
         // Spin's checks and words: kebab-case ids, and hosts that parse as an authority
         // without a port.
@@ -252,7 +257,7 @@ client_private_key_file = "client.key"
         assert!(c.block_networks.is_blocked("127.0.0.1".parse().unwrap()));
         assert!(c.block_networks.is_blocked("1.1.1.1".parse().unwrap()));
         assert!(!c.block_networks.is_blocked("8.8.8.8".parse().unwrap()));
-        let tls = c.client_tls_for("agent", "localhost").unwrap();
+        let tls = ClientTls::first_match(&c.client_tls, "agent", "localhost").unwrap();
         assert_eq!(
             tls.ca_roots_file.as_deref(),
             Some(Path::new("/etc/app/certs/ca.pem"))
@@ -263,8 +268,8 @@ client_private_key_file = "client.key"
             (cert.to_str().unwrap(), key.to_str().unwrap()),
             ("/abs/client.pem", "/etc/app/client.key")
         );
-        assert!(c.client_tls_for("other", "localhost").is_none());
-        assert!(c.client_tls_for("agent", "example.com").is_none());
+        assert!(ClientTls::first_match(&c.client_tls, "other", "localhost").is_none());
+        assert!(ClientTls::first_match(&c.client_tls, "agent", "example.com").is_none());
     }
 
     #[test]
@@ -311,7 +316,7 @@ client_private_key_file = "client.key"
     #[test]
     fn client_tls_hosts_may_be_names_or_ip_literals() {
         let c = parse("[[client_tls]]\ncomponent_ids = [\"a-1\"]\nhosts = [\"[::1]\", \"127.0.0.1\", \"svc\"]").unwrap();
-        assert!(c.client_tls_for("a-1", "[::1]").is_some());
+        assert!(ClientTls::first_match(&c.client_tls, "a-1", "[::1]").is_some());
     }
 
     #[test]

@@ -14,7 +14,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use sha2::{Digest, Sha256};
 
-use super::{reply_body, RecordedRequest, State};
+use super::{body_pieces, reply_body, RecordedRequest, State};
 use crate::protocol::hex;
 
 pub async fn serve<S>(stream: S, conn: u64, state: Arc<State>)
@@ -81,11 +81,10 @@ where
             }
             // The body's frames come from a task, so chunks can be paced, trailers sent, and
             // a stall kept open, as over HTTP/1.
-            let pieces: Vec<Bytes> = match &reply.chunks {
-                Some(chunks) => chunks.iter().map(|c| Bytes::from(c.clone())).collect(),
-                None if bytes.is_empty() => Vec::new(),
-                None => vec![Bytes::from(bytes)],
-            };
+            let pieces: Vec<Bytes> = body_pieces(&reply, &bytes)
+                .into_iter()
+                .map(Bytes::copy_from_slice)
+                .collect();
             let (mut tx, rx) =
                 futures::channel::mpsc::channel::<Result<Frame<Bytes>, Infallible>>(1);
             let sender = tokio::spawn(async move {

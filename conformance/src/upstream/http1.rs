@@ -8,7 +8,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use super::{reply_body, RecordedRequest, State};
+use super::{body_pieces, reply_body, RecordedRequest, State};
 use crate::protocol::hex;
 
 const MAX_HEAD: usize = 64 * 1024;
@@ -199,16 +199,10 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(io: S, conn: u64, state: A
         }
         let no_body = method == "HEAD" || status == 204 || status == 304;
         // Trailers need chunked framing: a body with trailers and no chunks goes as one chunk.
-        let pieces: Option<Vec<&[u8]>> = match &reply.chunks {
-            Some(chunks) => Some(chunks.iter().map(|c| c.as_bytes()).collect()),
-            None if !reply.trailers.is_empty() && !no_body => {
-                Some([&bytes[..]].into_iter().filter(|b| !b.is_empty()).collect())
-            }
-            None => None,
-        };
-        let ok = if let Some(pieces) = pieces {
+        let chunked = reply.chunks.is_some() || (!reply.trailers.is_empty() && !no_body);
+        let ok = if chunked {
             out.push_str("transfer-encoding: chunked\r\n\r\n");
-            write_chunked(&mut c.io, out, &pieces, &reply).await
+            write_chunked(&mut c.io, out, &body_pieces(&reply, &bytes), &reply).await
         } else {
             if status != 204 && status != 304 {
                 out.push_str(&format!("content-length: {}\r\n", bytes.len()));

@@ -279,6 +279,15 @@ pub async fn start(
     })
 }
 
+/// A reply's body as the pieces it is sent in: its `chunks`, else the whole body as one piece
+/// (none when it is empty).
+pub(crate) fn body_pieces<'a>(reply: &'a Reply, bytes: &'a [u8]) -> Vec<&'a [u8]> {
+    match &reply.chunks {
+        Some(chunks) => chunks.iter().map(|c| c.as_bytes()).collect(),
+        None => [bytes].into_iter().filter(|b| !b.is_empty()).collect(),
+    }
+}
+
 /// The bytes and extra headers a reply sends for a request.
 pub(crate) fn reply_body(
     reply: &Reply,

@@ -50,9 +50,7 @@ impl TlsConfigs {
         component: &str,
         host: &str,
     ) -> anyhow::Result<Arc<rustls::ClientConfig>> {
-        let Some(spec) = self.specs.iter().find(|t| {
-            t.component_ids.iter().any(|c| c == component) && t.hosts.iter().any(|h| h == host)
-        }) else {
+        let Some(spec) = ClientTls::first_match(&self.specs, component, host) else {
             return self.default();
         };
         let key = (component.to_string(), host.to_string());

@@ -13,6 +13,8 @@ use common::{example_wasm, get, probe_wasm};
 struct Up {
     child: Child,
     addr: std::net::SocketAddr,
+    /// What it printed before it served: loading, and the warnings of the load.
+    startup: Vec<String>,
     stderr: mpsc::Receiver<String>,
 }
 
@@ -43,6 +45,7 @@ impl Up {
         let mut up = Up {
             child,
             addr: ([0, 0, 0, 0], 0).into(),
+            startup: Vec::new(),
             stderr,
         };
         let pipe = pipe.expect("stderr is piped");
@@ -61,6 +64,7 @@ impl Up {
                 up.addr = url.trim().parse().expect("a socket address");
                 return up;
             }
+            up.startup.push(line);
         }
     }
 
@@ -192,6 +196,27 @@ async fn instance_reuse_is_opt_in_and_bounded_by_the_flag() {
     assert!(
         logged.contains("Instance reuse: up to 2 requests per instance"),
         "{logged}"
+    );
+}
+
+#[test]
+fn a_client_tls_table_for_a_component_the_app_lacks_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("runtime-config.toml");
+    std::fs::write(
+        &config,
+        "[[client_tls]]\ncomponent_ids = [\"exmaple\"]\nhosts = [\"svc.test\"]\n",
+    )
+    .unwrap();
+    let up = Up::start_with(
+        &manifest(dir.path(), ""),
+        &["--runtime-config-file", config.to_str().unwrap()],
+    );
+    let startup = up.startup.join("\n");
+    assert!(
+        startup
+            .contains("[[client_tls]] #1 names component `exmaple`, which this app does not have"),
+        "{startup}"
     );
 }
 

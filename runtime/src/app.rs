@@ -106,7 +106,15 @@ pub(crate) fn load(
         Some(path) => RuntimeConfig::from_file(path)?,
         None => RuntimeConfig::default(),
     };
-    load_manifest(engine, manifest, base, config, options).with_context(|| {
+    let resolver = TestResolver::new(options.test_only_resolve.clone())?;
+    // Built here, not with the components, so that a bad PEM file in `[[client_tls]]` is
+    // blamed on the runtime config, not on the manifest.
+    let network = NetworkClient::new(&config, resolver, options.h2c_prior_knowledge.clone())
+        .with_context(|| match &options.runtime_config {
+            Some(path) => format!("invalid runtime config {}", path.display()),
+            None => "cannot set up the outbound client".to_string(),
+        })?;
+    load_manifest(engine, manifest, base, network, options).with_context(|| {
         format!(
             "Failed to load Spin app from {:?}",
             manifest_path.display().to_string()
@@ -118,7 +126,7 @@ fn load_manifest(
     engine: Arc<EngineInner>,
     mut manifest: Manifest,
     base: &Path,
-    config: RuntimeConfig,
+    network: NetworkClient,
     options: &LoadOptions,
 ) -> Result<App> {
     if let Some((kind, _)) = manifest.trigger.other.iter().next() {
@@ -190,11 +198,18 @@ fn load_manifest(
     }
     let ids: Vec<String> = decls.keys().cloned().collect();
 
-    let network = NetworkClient::new(
-        &config,
-        TestResolver::new(options.test_only_resolve.clone())?,
-        options.h2c_prior_knowledge.clone(),
-    )?;
+    for (i, tls) in network.client_tls().iter().enumerate() {
+        for id in tls
+            .component_ids
+            .iter()
+            .filter(|id| !decls.contains_key(*id))
+        {
+            tracing::warn!(
+                "runtime config: [[client_tls]] #{} names component `{id}`, which this app does not have; it applies to nothing",
+                i + 1
+            );
+        }
+    }
     let mut components = HashMap::new();
     for (id, decl) in decls {
         // Checked like the rest, but neither compiled nor served: only a trigger, public or

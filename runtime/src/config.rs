@@ -161,14 +161,10 @@ impl RuntimeConfig {
 }
 
 impl ClientTls {
-    /// The first table whose component id and host (`uri.host()`, compared exactly) both
-    /// match, in file order: Spin's lookup.
-    pub fn first_match<'a>(
-        tables: &'a [ClientTls],
-        component: &str,
-        host: &str,
-    ) -> Option<&'a ClientTls> {
-        tables.iter().find(|t| {
+    /// The index of the first table whose component id and host (`uri.host()`, compared
+    /// exactly) both match, in file order: Spin's lookup.
+    pub fn first_match(tables: &[ClientTls], component: &str, host: &str) -> Option<usize> {
+        tables.iter().position(|t| {
             t.component_ids.iter().any(|c| c == component) && t.hosts.iter().any(|h| h == host)
         })
     }
@@ -257,7 +253,8 @@ client_private_key_file = "client.key"
         assert!(c.block_networks.is_blocked("127.0.0.1".parse().unwrap()));
         assert!(c.block_networks.is_blocked("1.1.1.1".parse().unwrap()));
         assert!(!c.block_networks.is_blocked("8.8.8.8".parse().unwrap()));
-        let tls = ClientTls::first_match(&c.client_tls, "agent", "localhost").unwrap();
+        let tls =
+            &c.client_tls[ClientTls::first_match(&c.client_tls, "agent", "localhost").unwrap()];
         assert_eq!(
             tls.ca_roots_file.as_deref(),
             Some(Path::new("/etc/app/certs/ca.pem"))

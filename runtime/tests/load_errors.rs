@@ -204,7 +204,7 @@ async fn a_bad_runtime_config_stops_the_load() {
     let cases = [
         ("[outbound_networking]\nblock_networks = [\"10.0.0.0/33\"]\n", "CIDR notation or the keyword 'private'"),
         ("[outbound_http]\npooling = true\n", "unknown field `pooling`"),
-        ("[[client_tls]]\ncomponent_ids = [\"front\"]\nhosts = [\"h\"]\nca_roots_file = \"nope.pem\"\n", "nope.pem"),
+        ("[[client_tls]]\ncomponent_ids = [\"front\"]\nhosts = [\"h\"]\nca_roots_file = \"nope.pem\"\n", "[[client_tls]] #1: ca_roots_file: cannot read"),
     ];
     for (text, want) in cases {
         let config = dir.path().join("runtime-config.toml");
@@ -215,5 +215,8 @@ async fn a_bad_runtime_config_stops_the_load() {
         };
         let err = load_error(&app(""), b"", options).await;
         assert!(err.contains(want), "want {want:?} in {err}");
+        // The runtime config is blamed, not the manifest.
+        assert!(err.starts_with("invalid runtime config "), "{err}");
+        assert!(err.contains("runtime-config.toml"), "{err}");
     }
 }

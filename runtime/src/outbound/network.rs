@@ -20,7 +20,7 @@ pub use super::resolve::TestResolver;
 use super::resolve::{connect_any, Resolver};
 use super::timeouts::{BetweenBytes, Timeouts};
 use super::tls::{self, TlsConfigs};
-use crate::config::RuntimeConfig;
+use crate::config::{ClientTls, RuntimeConfig};
 
 pub type IoFuture = Box<dyn Future<Output = Result<(), Error>> + Send>;
 
@@ -55,6 +55,11 @@ impl NetworkClient {
             pool: Arc::new(Pool::new(pooling, config.max_connections)),
             h2c_prior_knowledge,
         })
+    }
+
+    /// The `[[client_tls]]` tables, in file order.
+    pub fn client_tls(&self) -> &[ClientTls] {
+        self.tls.specs()
     }
 
     /// Send `request` (absolute URI) over the network on behalf of `component`.

@@ -2,10 +2,11 @@
 //! default, `[[client_tls]]` per component and host), built once and cached, and the handshake
 //! with its error mapping.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
+
+use anyhow::Context;
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
@@ -18,29 +19,34 @@ use crate::config::ClientTls;
 /// The TLS configurations of one app.
 pub struct TlsConfigs {
     specs: Vec<ClientTls>,
+    /// One configuration per `[[client_tls]]`, in file order, built at load so a bad PEM file
+    /// stops the load, not a request. Each lives as long as the app, so its `Arc` address also
+    /// names it in connection-pool keys.
+    built: Vec<Arc<rustls::ClientConfig>>,
     /// Built at the first request that needs it: reading the platform's roots takes a few ms.
     default: OnceLock<Arc<rustls::ClientConfig>>,
-    /// Built from `[[client_tls]]`, per (component, host). Entries live as long as the app, so
-    /// the `Arc` address also names the configuration in connection-pool keys.
-    cache: Mutex<HashMap<(String, String), Arc<rustls::ClientConfig>>>,
 }
 
 impl TlsConfigs {
     pub fn new(specs: &[ClientTls]) -> anyhow::Result<Self> {
-        let configs = Self {
+        let built = specs
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| {
+                client_tls_config(spec)
+                    .map(Arc::new)
+                    .with_context(|| format!("[[client_tls]] #{}", i + 1))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Self {
             specs: specs.to_vec(),
+            built,
             default: OnceLock::new(),
-            cache: Mutex::new(HashMap::new()),
-        };
-        // Build every [[client_tls]] now so a bad PEM file stops the load, not a request.
-        for spec in specs {
-            for component in &spec.component_ids {
-                for host in &spec.hosts {
-                    configs.for_request(component, host)?;
-                }
-            }
-        }
-        Ok(configs)
+        })
+    }
+
+    pub fn specs(&self) -> &[ClientTls] {
+        &self.specs
     }
 
     /// The configuration for `component` talking to `host`: the first matching
@@ -50,17 +56,10 @@ impl TlsConfigs {
         component: &str,
         host: &str,
     ) -> anyhow::Result<Arc<rustls::ClientConfig>> {
-        let Some(spec) = ClientTls::first_match(&self.specs, component, host) else {
-            return self.default();
-        };
-        let key = (component.to_string(), host.to_string());
-        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(config) = cache.get(&key) {
-            return Ok(config.clone());
+        match ClientTls::first_match(&self.specs, component, host) {
+            Some(i) => Ok(self.built[i].clone()),
+            None => self.default(),
         }
-        let config = Arc::new(client_tls_config(spec)?);
-        cache.insert(key, config.clone());
-        Ok(config)
     }
 
     /// Spin 4.0.1+ with no matching `[[client_tls]]`: the platform's roots, plus webpki's.

@@ -54,7 +54,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            cmd::errln!("error: cannot start the async runtime: {e}");
             return ExitCode::from(2);
         }
     };
@@ -71,7 +71,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            cmd::errln!("error: {e:#}");
             ExitCode::from(2)
         }
     }

@@ -89,3 +89,25 @@ fn variables_self_and_chaining() {
         1
     );
 }
+
+#[test]
+fn a_reader_that_went_away_is_not_a_crash() {
+    // `courier hosts check … | head -0`: every write meets a closed pipe.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_courier"))
+        .args([
+            "hosts",
+            "check",
+            "--allow",
+            "http://a.test",
+            "http://b.test/",
+        ])
+        .stdout(writer)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // The verdict still shows in the exit status: denied.
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+}

@@ -10,6 +10,15 @@
 //! It is not a runtime and not an SDK, and it names no language: languages are discovered from
 //! `languages/*/language.toml` ([`language`]).
 
+// `eprintln!` that never panics: progress is not worth a crash when stderr is a closed pipe.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use errln;
+
 pub mod adapter;
 pub mod app;
 pub mod case;

@@ -48,7 +48,7 @@ struct Column {
 
 /// Print the whole error, and give the column's cells its first line.
 fn unusable(what: &str, e: &anyhow::Error) -> String {
-    eprintln!("error: {e:#}");
+    crate::errln!("error: {e:#}");
     format!("{what}: {}", format!("{e:#}").lines().next().unwrap_or(""))
 }
 
@@ -128,7 +128,7 @@ impl SuiteCase {
 pub fn load_cases(dir: &Path) -> anyhow::Result<Vec<SuiteCase>> {
     let (ready, broken) = case::load_dir(dir).map_err(|e| anyhow::anyhow!("{e}"))?;
     for b in &broken {
-        eprintln!(
+        crate::errln!(
             "warning: case file does not load, its cells fail: {}",
             b.error
         );
@@ -244,7 +244,7 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
         let l2: Language = l.clone();
         let root = opts.root.clone();
         let built = tokio::task::spawn_blocking(move || {
-            l2.build(&root, &mut |m| eprintln!("building {m}"))
+            l2.build(&root, &mut |m| crate::errln!("building {m}"))
         })
         .await?;
         columns.push(Column {
@@ -268,7 +268,7 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
     // 13 MB JS or 18 MB Python agent) is not paid, or timed out, inside every cell.
     for column in &mut columns {
         if let Ok(path) = &column.agent {
-            eprintln!("compiling the {} agent", column.name);
+            crate::errln!("compiling the {} agent", column.name);
             if let Err(e) = opts.adapter.prepare(path).await {
                 column.agent = Err(unusable("the agent did not compile", &e));
             }

@@ -30,14 +30,14 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         let r = root.clone();
         let name = l.name.clone();
         let outcome =
-            tokio::task::spawn_blocking(move || l.build(&r, &mut |m| eprintln!("building {m}")))
+            tokio::task::spawn_blocking(move || l.build(&r, &mut |m| errln!("building {m}")))
                 .await?;
         match outcome {
-            Ok(BuildOutcome::Built(p)) => println!("{name}: built {}", p.display()),
-            Ok(BuildOutcome::Cached(p)) => println!("{name}: up to date {}", p.display()),
+            Ok(BuildOutcome::Built(p)) => outln!("{name}: built {}", p.display()),
+            Ok(BuildOutcome::Cached(p)) => outln!("{name}: up to date {}", p.display()),
             Err(e) => {
                 failed = true;
-                eprintln!("{name}: {e:#}");
+                errln!("{name}: {e:#}");
             }
         }
     }

@@ -110,9 +110,9 @@ fn finish(
     style: Style,
 ) -> anyhow::Result<ExitCode> {
     report::write_all(report, reports)?;
-    print!("{}", terminal::render(report, style));
+    out!("{}", terminal::render(report, style));
     for t in reports {
-        eprintln!("wrote {}", t.path.display());
+        errln!("wrote {}", t.path.display());
     }
     Ok(if report.failed() {
         ExitCode::from(1)

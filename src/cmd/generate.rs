@@ -65,16 +65,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let dir = language.sdk_dir(&args.out);
         if args.check {
             match sdk.diff(&dir)? {
-                None => eprintln!("{}: up to date with {}", dir.display(), wit.package_id()),
+                None => errln!("{}: up to date with {}", dir.display(), wit.package_id()),
                 Some(diff) => {
-                    print!("{diff}");
+                    out!("{diff}");
                     drifted.push((language, dir));
                 }
             }
         } else {
             sdk.write(&dir)
                 .with_context(|| format!("writing the {language} SDK"))?;
-            eprintln!(
+            errln!(
                 "{}: {} files from {}",
                 dir.display(),
                 sdk.files.len(),
@@ -86,7 +86,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     for (language, dir) in &drifted {
-        eprintln!(
+        errln!(
             "error: {} differs from what the WIT and templates/{language}/ generate\n  hint: run `courier generate --lang {language}` and commit the result; never edit generated files",
             dir.display()
         );

@@ -44,7 +44,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         .map(|(k, v)| (k.clone(), Some(v.clone())))
         .collect();
     let invalid = |e: courier_policy::PolicyError| {
-        eprintln!(
+        errln!(
             "invalid: `allowed_outbound_hosts` is malformed: {:#}",
             anyhow::Error::from(e)
         );
@@ -69,14 +69,14 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         let granting = hosts.entries().iter().position(|e| e.allows_relative());
         return Ok(match granting {
             Some(i) => {
-                println!(
+                outln!(
                     "{url}: allowed (a request to the app itself) by entry #{i} {:?}",
                     hosts.entries()[i].as_str()
                 );
                 ExitCode::SUCCESS
             }
             None => {
-                println!("{url}: denied: a request to the app itself needs an entry like \"http://self\" (or a '*' host)");
+                outln!("{url}: denied: a request to the app itself needs an entry like \"http://self\" (or a '*' host)");
                 ExitCode::from(1)
             }
         });
@@ -84,7 +84,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     let parsed = match OutboundUrl::parse(&url, "https") {
         Ok(parsed) => parsed,
         Err(e) => {
-            println!(
+            outln!(
                 "{url}: denied: the URL cannot be parsed: {:#}",
                 anyhow::Error::from(e)
             );
@@ -92,12 +92,12 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
     };
     let explanation = hosts.explain(&parsed);
-    print!("{explanation}");
+    out!("{explanation}");
     if explanation.is_allowed() {
         return Ok(ExitCode::SUCCESS);
     }
     for line in courier_policy::denial_advice(Some(&parsed)) {
-        println!("{line}");
+        outln!("{line}");
     }
     Ok(ExitCode::from(1))
 }

@@ -1,5 +1,28 @@
 //! One module per subcommand: argument parsing and a call into a library.
 
+// `print!` and friends that never panic: a reader that went away (`courier … | head`) is not
+// our error, and the exit code should still say how the command went. Defined before the
+// subcommand modules so that they can use them.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use errln;
+
 pub mod build;
 pub mod componentize;
 pub mod conformance;

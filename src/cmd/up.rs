@@ -90,7 +90,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             .collect::<HashMap<_, _>>(),
         h2c_prior_knowledge: args.outbound_h2c_prior_knowledge,
     };
-    eprintln!("Loading {} …", args.manifest.display());
+    errln!("Loading {} …", args.manifest.display());
     let app = runtime.load(&args.manifest, options).await?;
     let name = app.name().to_string();
     let components = app.component_ids().join(", ");
@@ -107,16 +107,16 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         .collect();
     let running = app.serve(args.listen).await?;
     let base = format!("http://{}", running.local_addr());
-    eprintln!("Serving {name} (components: {components}) on {base}");
+    errln!("Serving {name} (components: {components}) on {base}");
     if reuse > 1 {
-        eprintln!(
+        errln!(
             "Instance reuse: up to {reuse} requests per instance; a guest's globals persist between them."
         );
     }
     for line in route_lines(&base, &routes, &private) {
-        eprintln!("{line}");
+        errln!("{line}");
     }
-    eprintln!("Press Ctrl-C to stop.");
+    errln!("Press Ctrl-C to stop.");
     tokio::select! {
         _ = running.wait() => anyhow::bail!("the server stopped unexpectedly"),
         signal = tokio::signal::ctrl_c() => signal.context("cannot wait for Ctrl-C")?,

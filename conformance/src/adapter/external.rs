@@ -293,7 +293,7 @@ impl Adapter for External {
             // Only a speed-up: each cell still reports its own start failure, with its app.
             match self.launch(&app, timeout).await {
                 Ok(running) => running.stop().await,
-                Err(e) => eprintln!("warning: warm-up start of `{}`: {e}", self.config.name),
+                Err(e) => crate::errln!("warning: warm-up start of `{}`: {e}", self.config.name),
             }
             Ok(())
         })

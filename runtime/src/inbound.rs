@@ -306,9 +306,12 @@ where
         Some(instance) => (instance.store, Some(instance.proxy), instance.served),
         None => (new_store(app, loaded, component), None, 0),
     };
-    store
-        .data_mut()
-        .begin_request(depth, std::time::Instant::now() + options.request_timeout);
+    // A timeout too large to add to now (`--request-timeout` near u64::MAX) means no limit.
+    let now = std::time::Instant::now();
+    let deadline = now
+        .checked_add(options.request_timeout)
+        .unwrap_or_else(|| now + std::time::Duration::from_secs(100 * 365 * 86_400));
+    store.data_mut().begin_request(depth, deadline);
     store.set_epoch_deadline(1);
 
     let (sender, receiver) = tokio::sync::oneshot::channel();

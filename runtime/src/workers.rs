@@ -14,6 +14,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use anyhow::Context;
 use tokio::sync::mpsc;
 
 /// What a worker runs for each connection it is handed.
@@ -56,13 +57,16 @@ impl Drop for Open {
 impl Workers {
     /// Start `count` worker threads (at least one), each running `handler` per connection.
     pub fn start(count: usize, handler: Handler) -> anyhow::Result<Self> {
-        let mut workers = Vec::with_capacity(count.max(1));
-        for index in 0..count.max(1) {
+        let count = count.max(1);
+        let mut workers = Vec::with_capacity(count);
+        for index in 0..count {
+            let cannot = || format!("cannot start serving thread {} of {count}", index + 1);
             let (queue, mut incoming) = mpsc::unbounded_channel();
             let open = Arc::new(AtomicUsize::new(0));
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
-                .build()?;
+                .build()
+                .with_context(cannot)?;
             let handler = handler.clone();
             let counter = open.clone();
             let thread = std::thread::Builder::new()
@@ -87,7 +91,8 @@ impl Workers {
                         }
                     });
                     // Dropping the runtime here ends this worker's connections and instances.
-                })?;
+                })
+                .with_context(cannot)?;
             workers.push(Worker {
                 queue,
                 open,

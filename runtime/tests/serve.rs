@@ -468,6 +468,19 @@ async fn a_trap_or_a_runaway_guest_fails_only_its_own_request() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_timeout_too_large_for_the_clock_means_no_limit() {
+    let runtime = courier_runtime::Runtime::new(courier_runtime::RuntimeOptions {
+        request_timeout: std::time::Duration::MAX,
+        ..Default::default()
+    })
+    .unwrap();
+    let app = TestApp::new(&one(""));
+    let running = serve_on(&runtime, &app, LoadOptions::default()).await;
+    let reply = get(running.local_addr(), "/ok", &[]).await;
+    assert_eq!(reply.body, "hello from probe at /ok");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_busy_guest_yields_its_serving_thread_to_other_connections() {
     // One serving thread and a long deadline: the looping guest keeps running throughout.
     let runtime = courier_runtime::Runtime::new(courier_runtime::RuntimeOptions {

@@ -33,8 +33,8 @@ pub struct Args {
     /// Set an application variable (wins over SPIN_VARIABLE_<NAME> and the default).
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = super::parse_pair)]
     variables: Vec<(String, String)>,
-    /// Wall-clock budget of one request, in seconds.
-    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    /// Wall-clock budget of one request, in seconds (at least 1).
+    #[arg(long, default_value_t = 60, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     request_timeout: u64,
     /// Serving threads, each running whole connections on its own (0: one per core).
     #[arg(long, default_value_t = 0, value_name = "N")]

@@ -74,6 +74,9 @@ fn list_shows_the_suite_and_the_features() {
         );
     }
     assert!(s.contains("test-resolver"));
+    // Columns line up: the tier is padded whatever its length.
+    assert!(s.lines().any(|l| l.starts_with("R01    core     ")), "{s}");
+    assert!(s.lines().any(|l| l.starts_with("B08    optional ")), "{s}");
 }
 
 #[test]

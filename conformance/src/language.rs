@@ -395,6 +395,9 @@ pub fn select(all: Vec<Language>, names: &[String]) -> anyhow::Result<Vec<Langua
     let known: Vec<String> = all.iter().map(|l| l.name.clone()).collect();
     let mut out = Vec::new();
     for n in names {
+        if out.iter().any(|l: &Language| &l.name == n) {
+            bail!("--lang names `{n}` twice\n  hint: each language is one column of the matrix");
+        }
         match all.iter().find(|l| &l.name == n) {
             Some(l) => out.push(l.clone()),
             None => bail!(
@@ -617,7 +620,11 @@ output = "{{build_dir}}/out.wasm"
             err.contains("no language `three` (found: one, two)"),
             "{err}"
         );
-        assert_eq!(select(all, &["two".into()]).unwrap().len(), 1);
+        assert_eq!(select(all.clone(), &["two".into()]).unwrap().len(), 1);
+        let err = select(all, &["two".into(), "two".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("--lang names `two` twice"), "{err}");
 
         std::fs::write(two.join("expectations.toml"), "[xfial]\n").unwrap();
         let err = Language::load(&two).unwrap_err().to_string();

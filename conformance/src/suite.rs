@@ -142,17 +142,30 @@ pub fn load_cases(dir: &Path) -> anyhow::Result<Vec<SuiteCase>> {
     Ok(all)
 }
 
-/// The cases the filters select.
+/// The cases the filters select. Every filter must select something: a typo in one of
+/// several would otherwise quietly shrink the run.
 pub fn select_cases(all: &[SuiteCase], filters: &[String]) -> anyhow::Result<Vec<SuiteCase>> {
-    let picked: Vec<SuiteCase> = all
+    let filters: Vec<&str> = filters
+        .iter()
+        .map(|f| f.trim())
+        .filter(|f| !f.is_empty())
+        .collect();
+    let unmatched: Vec<&str> = filters
+        .iter()
+        .copied()
+        .filter(|f| !all.iter().any(|c| matches(f, c.id())))
+        .collect();
+    if !unmatched.is_empty() {
+        bail!(
+            "--filter {}: no case matches\n  hint: `courier conformance --list` shows every case id",
+            unmatched.join(",")
+        );
+    }
+    Ok(all
         .iter()
         .filter(|c| filters.is_empty() || filters.iter().any(|f| matches(f, c.id())))
         .cloned()
-        .collect();
-    if picked.is_empty() {
-        bail!("no case matches {:?}", filters);
-    }
-    Ok(picked)
+        .collect())
 }
 
 /// The cells of a shard, in matrix order (case, then language).
@@ -371,6 +384,7 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::case::CaseError;
 
     #[test]
     fn shards_partition_the_cells() {
@@ -393,6 +407,37 @@ mod tests {
         assert!(matches("P*", "P01") && matches("p1?", "P12") && matches("R", "R01"));
         assert!(!matches("P1?", "P1") && !matches("R02", "R01") && !matches("*x", "P01"));
         assert!(matches("*", "anything") && matches("H0", "H04"));
+    }
+
+    #[test]
+    fn every_filter_must_select_a_case() {
+        let all: Vec<SuiteCase> = ["P01", "P02", "R01"]
+            .into_iter()
+            .map(|id| {
+                SuiteCase::Broken(BrokenCase {
+                    id: id.into(),
+                    error: CaseError {
+                        file: format!("{id}.toml").into(),
+                        at: None,
+                        field: None,
+                        message: String::new(),
+                    },
+                })
+            })
+            .collect();
+        let ids = |filters: &[&str]| {
+            let filters: Vec<String> = filters.iter().map(|f| f.to_string()).collect();
+            select_cases(&all, &filters).map(|picked| {
+                picked
+                    .iter()
+                    .map(|c| c.id().to_string())
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(ids(&[" P0", ""]).unwrap(), ["P01", "P02"]);
+        assert_eq!(ids(&[]).unwrap().len(), 3);
+        let err = ids(&["P01", "ZZZ"]).unwrap_err().to_string();
+        assert!(err.contains("--filter ZZZ: no case matches"), "{err}");
     }
 
     #[test]

@@ -146,18 +146,24 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| root.join("conformance").join("cases"));
     if args.list {
         use std::io::Write;
+        // Listing runs nothing, but a bad --lang is still a mistake worth saying.
+        language::select(language::discover(&root)?, &args.lang)?;
         let all = suite::load_cases(&cases_dir)?;
         let mut out = String::new();
         for c in suite::select_cases(&all, &args.filter)? {
             let line = match &c {
                 suite::SuiteCase::Ready(c) => {
                     let needs: Vec<&str> = c.case.needs.iter().map(String::as_str).collect();
+                    let needs = match needs.is_empty() {
+                        true => String::new(),
+                        false => format!("  [needs {}]", needs.join(",")),
+                    };
+                    // `Tier`'s Display ignores widths: pad its text.
                     format!(
-                        "{:<6} {:<8} {:<60} {}\n",
+                        "{:<6} {:<8} {}{needs}\n",
                         c.case.id,
-                        c.case.tier,
+                        c.case.tier.to_string(),
                         c.case.title,
-                        needs.join(",")
                     )
                 }
                 suite::SuiteCase::Broken(b) => {

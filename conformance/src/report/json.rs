@@ -64,7 +64,34 @@ pub fn merge(reports: Vec<Report>) -> anyhow::Result<Report> {
     results.sort_by_key(|r| (case_pos(&r.case), lang_pos(&r.language)));
     out.results = results;
     out.shards.sort();
+    check_shards_complete(&out.shards)?;
     Ok(out)
+}
+
+/// Shards of one split, all of them: a merge missing one would pass CI on part of the matrix.
+fn check_shards_complete(shards: &[String]) -> anyhow::Result<()> {
+    let parsed: Vec<(usize, usize)> = shards
+        .iter()
+        .map(|s| crate::suite::parse_shard(s).map_err(|e| anyhow::anyhow!("shard {e}")))
+        .collect::<anyhow::Result<_>>()?;
+    let Some(&(_, n)) = parsed.first() else {
+        return Ok(());
+    };
+    if let Some((_, other)) = parsed.iter().find(|(_, m)| *m != n) {
+        anyhow::bail!("cannot merge shards of a split in {n} with shards of a split in {other}");
+    }
+    let missing: Vec<String> = (1..=n)
+        .filter(|i| !parsed.iter().any(|(j, _)| j == i))
+        .map(|i| format!("{i}/{n}"))
+        .collect();
+    if !missing.is_empty() {
+        anyhow::bail!(
+            "shard {} missing: the merged matrix would lack its cells\n  hint: run `courier conformance --shard {}` with the same options and merge its JSON report too",
+            missing.join(", "),
+            missing[0]
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -103,6 +130,30 @@ mod tests {
         assert_eq!(cells, ["B08:alpha", "B08:beta", "R01:alpha", "R01:beta"]);
         assert_eq!(m.shards, ["1/2", "2/2"]);
         assert_eq!(m.counts()[&Outcome::Fail], 1);
+    }
+
+    #[test]
+    fn refuses_an_incomplete_set_of_shards() {
+        let shard = |s: &str| {
+            let mut r = sample();
+            r.results.clear();
+            r.shards = vec![s.into()];
+            r
+        };
+        let err = merge(vec![shard("1/3"), shard("3/3")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("shard 2/3 missing"), "{err}");
+        let err = merge(vec![shard("1/2"), shard("2/3")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("split in 2 with shards of a split in 3"),
+            "{err}"
+        );
+        assert!(merge(vec![shard("2/2"), shard("1/2")]).is_ok());
+        // A whole run records no shard and needs no other.
+        assert!(merge(vec![sample()]).is_ok());
     }
 
     #[test]

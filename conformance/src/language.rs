@@ -103,24 +103,9 @@ struct Expectations {
     xfail: BTreeMap<String, String>,
 }
 
-fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    toml::from_str(&text).map_err(|e| {
-        let at = e
-            .span()
-            .map(|s| {
-                let (line, col) = crate::case::line_col(&text, s.start);
-                format!(":{line}:{col}")
-            })
-            .unwrap_or_default();
-        anyhow::anyhow!("{}{at}: {}", path.display(), e.message().trim())
-    })
-}
-
 impl Language {
     pub fn load(dir: &Path) -> anyhow::Result<Language> {
-        let config: LanguageToml = read_toml(&dir.join("language.toml"))?;
+        let config: LanguageToml = crate::toml_file::read(&dir.join("language.toml"))?;
         let folder = dir.file_name().and_then(|f| f.to_str()).unwrap_or_default();
         if config.name != folder {
             bail!(
@@ -131,7 +116,7 @@ impl Language {
         }
         let exp_path = dir.join("expectations.toml");
         let exp: Expectations = if exp_path.exists() {
-            read_toml(&exp_path)?
+            crate::toml_file::read(&exp_path)?
         } else {
             Expectations::default()
         };

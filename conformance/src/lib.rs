@@ -29,4 +29,5 @@ pub mod placeholder;
 pub mod protocol;
 pub mod report;
 pub mod suite;
+mod toml_file;
 pub mod upstream;

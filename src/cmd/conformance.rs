@@ -13,7 +13,7 @@ use courier_conformance::{adapter, case, language, suite};
     after_help = "Outcomes: ✓ pass, ✗ fail, - skip (the runtime lacks a feature the case needs, or an \
 optional case the SDK does not support), x xfail (a deviation documented in \
 languages/<lang>/expectations.toml or in the runtime's [xfail]), ! xpass (documented as failing but passes). A case \
-file that does not load fails its own cells, with the error and its line. The command exits 1 on any fail or xpass.\n\nExamples:\n  courier conformance --lang rust\n  courier \
+file that does not load fails its own cells, with the error and where it is (line and column, or the field). The command exits 1 on any fail or xpass.\n\nExamples:\n  courier conformance --lang rust\n  courier \
 conformance --filter 'P*' --report html=target/conformance.html\n  courier conformance --shard \
 1/2 --report json=s1.json && courier conformance merge s1.json s2.json --report md=summary.md\n  \
 courier conformance --runtime wasmtime-serve --lang rust,python\n  \

@@ -116,11 +116,17 @@ impl External {
     }
 
     pub fn load(path: &Path) -> anyhow::Result<External> {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let config: ExternalConfig = toml::from_str(&text)
-            .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))?;
-        External::new(config)
+        // The built-in runtime's file holds only its expectations: no command to run.
+        if let Ok(table) = crate::toml_file::read::<toml::Table>(path) {
+            if !table.contains_key("command") {
+                anyhow::bail!(
+                    "{}: no `command`, so it describes no runtime to start\n  hint: the built-in runtime is `--runtime reference`; another runtime's file names its command (see conformance/runtimes/wasmtime-serve.toml)",
+                    path.display()
+                );
+            }
+        }
+        let config: ExternalConfig = crate::toml_file::read(path)?;
+        External::new(config).with_context(|| path.display().to_string())
     }
 
     /// Start the runtime on `app` and wait up to `timeout` for it to listen.

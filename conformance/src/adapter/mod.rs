@@ -81,10 +81,7 @@ struct ReferenceFile {
 
 impl ReferenceFile {
     fn load(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-        toml::from_str(&text)
-            .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim_end()))
+        crate::toml_file::read(path)
     }
 }
 
@@ -104,11 +101,15 @@ pub fn by_name(name: &str, runtimes_dir: &Path) -> anyhow::Result<std::sync::Arc
         let reuse = name == "reference-reuse";
         return Ok(std::sync::Arc::new(Reference::new(xfail, reuse)?));
     }
-    let path = if name.ends_with(".toml") {
-        PathBuf::from(name)
-    } else {
-        runtimes_dir.join(format!("{name}.toml"))
-    };
+    let given_as_path = name.ends_with(".toml") || name.contains(std::path::MAIN_SEPARATOR);
+    if given_as_path {
+        let path = PathBuf::from(name);
+        if !path.is_file() {
+            anyhow::bail!("--runtime {name}: no such file\n  hint: a runtime file is a .toml like those in conformance/runtimes/");
+        }
+        return Ok(std::sync::Arc::new(External::load(&path)?));
+    }
+    let path = runtimes_dir.join(format!("{name}.toml"));
     if !path.is_file() {
         let mut known = vec!["reference".to_string(), "reference-reuse".to_string()];
         if let Ok(rd) = std::fs::read_dir(runtimes_dir) {
@@ -164,6 +165,36 @@ mod tests {
         let err = by_name("nope", dir.path()).err().unwrap().to_string();
         assert!(
             err.contains("(known: reference, reference-reuse, spin-up)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_runtime_path_must_be_a_file_that_names_a_command() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().to_str().unwrap();
+        let err = by_name(folder, dir.path()).err().unwrap().to_string();
+        assert!(err.contains("no such file"), "{err}");
+        let expectations = dir.path().join("reference.toml");
+        std::fs::write(&expectations, "[xfail]\n").unwrap();
+        let err = by_name(expectations.to_str().unwrap(), dir.path())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("no `command`") && err.contains("--runtime reference"),
+            "{err}"
+        );
+        let typo = dir.path().join("typo.toml");
+        std::fs::write(
+            &typo,
+            "name = \"t\"\ncommand = [\"true\"]\nfeatures = [\"nope\"]\n",
+        )
+        .unwrap();
+        let err = by_name(typo.to_str().unwrap(), dir.path()).err().unwrap();
+        let err = format!("{err:#}");
+        assert!(
+            err.contains("typo.toml") && err.contains("unknown feature `nope`"),
             "{err}"
         );
     }

@@ -52,14 +52,6 @@ impl fmt::Display for CaseError {
 
 impl std::error::Error for CaseError {}
 
-/// 1-based line and column of a byte offset.
-pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
-}
-
 /// Parses and checks one case file's text.
 pub fn parse(file: &Path, text: &str) -> Result<LoadedCase, CaseError> {
     let err = |at, field: Option<String>, message: String| CaseError {
@@ -69,7 +61,7 @@ pub fn parse(file: &Path, text: &str) -> Result<LoadedCase, CaseError> {
         message,
     };
     let case: Case = toml::from_str(text).map_err(|e| {
-        let at = e.span().map(|s| line_col(text, s.start));
+        let at = e.span().map(|s| crate::toml_file::line_col(text, s.start));
         err(at, None, e.message().trim().to_string())
     })?;
     let raw: toml::Value = toml::from_str(text).map_err(|e| err(None, None, e.to_string()))?;

@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::protocol::{self, Body, RequestOptions, UrlParts};
 
-pub(crate) use load::line_col;
 pub use load::{load_dir, parse, BrokenCase, CaseError, LoadedCase};
 
 /// Features a runtime may or may not have. A case lists those it needs; an adapter lacking one

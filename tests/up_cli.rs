@@ -109,6 +109,8 @@ async fn serves_and_logs_the_line_that_would_allow_a_denied_request() {
     assert!(line("Outbound network destination not allowed: http://127.0.0.1:9").contains("ERROR"));
     assert!(line("disallowed destination 'http://127.0.0.1:9'").contains("WARN"));
     assert!(line("add 'allowed_outbound_hosts = [\"http://127.0.0.1:9\"]'").contains("WARN"));
+    // stderr is a pipe here, not a terminal: no colour codes in the log.
+    assert!(!logged.contains('\u{1b}'), "{logged:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -326,6 +326,12 @@ fn component_decl(
             );
         }
     }
+    if source.is_dir() {
+        bail!(
+            "source: {} is a folder, not a .wasm file\n  hint: name the component's .wasm file (for a Rust crate, target/wasm32-wasip2/release/<name>.wasm)",
+            source.display()
+        );
+    }
     if !source.is_file() {
         bail!(
             "source: {} does not exist\n  hint: build the component first (paths are relative to the manifest's folder)",

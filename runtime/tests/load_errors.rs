@@ -122,6 +122,10 @@ async fn manifest_mistakes_are_located() {
             "does not exist",
         ),
         (
+            base.replace("source = \"{wasm}\"", "source = \".\""),
+            "is a folder, not a .wasm file",
+        ),
+        (
             base.replace("route = \"/...\"", "route = { private = false }"),
             "has { private = false }",
         ),

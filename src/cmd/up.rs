@@ -24,8 +24,9 @@ pub struct Args {
         value_name = "MANIFEST"
     )]
     manifest: PathBuf,
-    /// Address to listen on; port 0 picks a free port.
-    #[arg(long, default_value = "127.0.0.1:3000", value_name = "ADDR")]
+    /// Address to listen on, HOST:PORT (an IP or a name such as localhost); port 0 picks a
+    /// free port.
+    #[arg(long, default_value = "127.0.0.1:3000", value_name = "ADDR", value_parser = parse_listen)]
     listen: SocketAddr,
     /// Spin runtime configuration ([outbound_http], [outbound_networking], [[client_tls]]).
     #[arg(long, value_name = "FILE")]
@@ -144,6 +145,24 @@ fn route_lines(base: &str, routes: &[(String, String)], private: &[String]) -> V
     lines
 }
 
+/// `--listen`: a socket address, or a host name with a port. A name that resolves to several
+/// addresses takes IPv4 loopback if it is one of them (`localhost`), else the first.
+fn parse_listen(s: &str) -> Result<SocketAddr, String> {
+    if let Ok(addr) = s.parse() {
+        return Ok(addr);
+    }
+    let hint = "expected HOST:PORT, e.g. 127.0.0.1:3000, [::1]:3000 or localhost:3000";
+    let addrs: Vec<SocketAddr> = std::net::ToSocketAddrs::to_socket_addrs(s)
+        .map_err(|e| format!("{e}; {hint}"))?
+        .collect();
+    addrs
+        .iter()
+        .find(|a| a.ip() == std::net::Ipv4Addr::LOCALHOST)
+        .or(addrs.first())
+        .copied()
+        .ok_or_else(|| format!("{s:?} resolves to no address; {hint}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +186,16 @@ mod tests {
                 "Private (service chaining only, http://<id>.spin.internal): back",
             ]
         );
+    }
+
+    #[test]
+    fn listen_takes_addresses_and_names() {
+        assert_eq!(parse_listen("[::1]:0"), Ok("[::1]:0".parse().unwrap()));
+        assert_eq!(
+            parse_listen("localhost:3000"),
+            Ok("127.0.0.1:3000".parse().unwrap())
+        );
+        let err = parse_listen("127.0.0.1").unwrap_err();
+        assert!(err.contains("expected HOST:PORT"), "{err}");
     }
 }

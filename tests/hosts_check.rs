@@ -111,3 +111,23 @@ fn a_reader_that_went_away_is_not_a_crash() {
     // The verdict still shows in the exit status: denied.
     assert_eq!(out.status.code(), Some(1), "{stderr}");
 }
+
+#[test]
+fn entries_that_expand_to_nothing_are_explained() {
+    let (code, text) = check(&[
+        "--allow",
+        "http://*.spin.internal",
+        "http://back.spin.internal/",
+    ]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("the entries given expand to none"), "{text}");
+    assert!(text.contains("--component"), "{text}");
+}
+
+#[test]
+fn a_scheme_relative_url_is_not_a_self_request() {
+    let (code, text) = check(&["--allow", "http://self", "//evil.example/x"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("scheme-relative"), "{text}");
+    assert!(!text.contains("allowed"), "{text}");
+}

@@ -58,6 +58,10 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(hosts) => hosts,
             Err(e) => return invalid(e),
         };
+    if url.starts_with("//") {
+        errln!("{url}: a scheme-relative URL names a host, not a path of this app\n  hint: write the scheme (https:{url}), or a path with one leading '/'");
+        return Ok(ExitCode::from(2));
+    }
     // The runtime's own test, on the URI it would get (no scheme means https).
     let with_scheme = match url.contains("://") {
         true => url.clone(),
@@ -95,6 +99,9 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     out!("{explanation}");
     if explanation.is_allowed() {
         return Ok(ExitCode::SUCCESS);
+    }
+    if hosts.entries().is_empty() && !allow.is_empty() {
+        outln!("  note: the entries given expand to none: `*.spin.internal` stands for the app's component ids (name them with --component), and an entry whose variable is empty is skipped");
     }
     for line in courier_policy::denial_advice(Some(&parsed)) {
         outln!("{line}");

@@ -47,9 +47,10 @@ pub fn init_logging() {
 
 /// Parses `NAME=VALUE` arguments (`--var`, `--test-only-resolve`).
 pub fn parse_pair(s: &str) -> Result<(String, String), String> {
-    s.split_once('=')
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .ok_or_else(|| format!("expected NAME=VALUE, got {s:?}"))
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("expected NAME=VALUE with a NAME, got {s:?}")),
+    }
 }
 
 /// Parses a duration: `500ms`, `2s`, or a bare number of seconds (`--idle-instance-timeout`).

@@ -202,12 +202,13 @@ async fn instance_reuse_is_opt_in_and_bounded_by_the_flag() {
 }
 
 #[test]
-fn a_client_tls_table_for_a_component_the_app_lacks_is_a_warning() {
+fn runtime_config_that_loads_but_cannot_work_is_a_warning() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("runtime-config.toml");
     std::fs::write(
         &config,
-        "[[client_tls]]\ncomponent_ids = [\"exmaple\"]\nhosts = [\"svc.test\"]\n",
+        "[outbound_http]\nmax_connections = 0\n\
+         [[client_tls]]\ncomponent_ids = [\"exmaple\"]\nhosts = [\"svc.test\"]\n",
     )
     .unwrap();
     let up = Up::start_with(
@@ -218,6 +219,10 @@ fn a_client_tls_table_for_a_component_the_app_lacks_is_a_warning() {
     assert!(
         startup
             .contains("[[client_tls]] #1 names component `exmaple`, which this app does not have"),
+        "{startup}"
+    );
+    assert!(
+        startup.contains("limit of 0 lets no outbound HTTP request connect"),
         "{startup}"
     );
 }

@@ -150,6 +150,10 @@ impl RuntimeConfig {
                     Some(config.max_connections.map_or(total, |n| n.min(total)));
             }
         }
+        if config.max_connections == Some(0) {
+            // Spin's semaphore with no permits: allowed, and every request waits.
+            tracing::warn!("runtime config: an outbound connection limit of 0 lets no outbound HTTP request connect; each waits until its connect timeout or the request's deadline");
+        }
         for (i, tls) in raw.client_tls.into_iter().enumerate() {
             config.client_tls.push(
                 ClientTls::validate(tls, base_dir)
@@ -203,7 +207,7 @@ impl ClientTls {
                 (Some(p), Some(w)) => (p, w),
             };
         if !use_platform_roots && !use_webpki_roots && ca_roots_file.is_none() {
-            bail!("at least one of 'use_platform_roots', 'use_webpki_roots', or 'root_certificates' must be set");
+            bail!("at least one of 'use_platform_roots', 'use_webpki_roots', or 'root_certificates' must be set\n  hint: Spin's words; the keys are ca_use_platform_roots, ca_use_webpki_roots and ca_roots_file");
         }
         let client_identity = match (raw.client_cert_file, raw.client_private_key_file) {
             (Some(c), Some(k)) => Some((resolve(c), resolve(k))),

@@ -27,8 +27,15 @@ generate against another wasi:http 0.2.x release\n\n\
 Exit status: 0 up to date / written, 1 drift found by --check, 2 error."
 )]
 pub struct Args {
-    /// Language to generate: one of the supported languages (rust), or `all`.
-    #[arg(long, value_name = "LANG", default_value = "all")]
+    /// Language to generate, or `all`.
+    #[arg(
+        long,
+        value_name = "LANG",
+        default_value = "all",
+        value_parser = clap::builder::PossibleValuesParser::new(
+            Language::ALL.iter().map(|l| l.name()).chain(["all"])
+        )
+    )]
     lang: String,
     /// Root of the SDKs: each language is written to OUT/<lang>/sdk/.
     #[arg(long, value_name = "DIR", default_value = "languages")]
@@ -85,9 +92,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if drifted.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
+    // The command that rewrites exactly what was checked.
+    let mut again = String::new();
+    if args.out != std::path::Path::new("languages") {
+        again.push_str(&format!(" --out {}", args.out.display()));
+    }
+    if args.wit != std::path::Path::new("wit") {
+        again.push_str(&format!(" --wit {}", args.wit.display()));
+    }
+    if let Some(name) = &args.package_name {
+        again.push_str(&format!(" --package-name {name}"));
+    }
     for (language, dir) in &drifted {
         errln!(
-            "error: {} differs from what the WIT and templates/{language}/ generate\n  hint: run `courier generate --lang {language}` and commit the result; never edit generated files",
+            "error: {} differs from what the WIT and templates/{language}/ generate\n  hint: run `courier generate --lang {language}{again}` and commit the result; never edit generated files",
             dir.display()
         );
     }

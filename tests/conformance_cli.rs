@@ -360,6 +360,17 @@ fn a_missing_language_is_named() {
 }
 
 #[test]
+fn two_reports_to_one_file_are_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("r.json");
+    let json = format!("json={}", file.display());
+    let md = format!("md={}", file.display());
+    let out = courier(&["conformance", "--report", &json, "--report", &md]);
+    assert_usage_error(&out, "one would overwrite the other");
+    assert!(!file.exists());
+}
+
+#[test]
 fn a_prebuilt_agent_is_a_column_of_its_own() {
     let agent = rust_agent();
     let agent = agent.to_str().unwrap();

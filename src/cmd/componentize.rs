@@ -28,6 +28,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if !args.wit.is_dir() {
+        anyhow::bail!(
+            "no WIT folder at {}\n  hint: run from the repository root (where wit/ lives), or pass --wit DIR",
+            args.wit.display()
+        );
+    }
     let core =
         std::fs::read(&args.core).with_context(|| format!("reading {}", args.core.display()))?;
     let world = courier_componentize::world_to_embed(&args.wit, args.world.as_deref())?;

@@ -72,8 +72,11 @@ enum Sub {
         /// JSON reports written with --report json=PATH.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Write a report of the merged matrix: json=PATH, junit=PATH, markdown=PATH,
+        /// html=PATH. May be repeated.
         #[arg(long = "report", value_name = "FORMAT=PATH")]
         reports: Vec<ReportTarget>,
+        /// No colours, even on a terminal.
         #[arg(long)]
         plain: bool,
     },
@@ -121,6 +124,19 @@ fn finish(
     })
 }
 
+/// Before any work: two reports to one file would leave only the last.
+fn check_distinct(reports: &[ReportTarget]) -> anyhow::Result<()> {
+    for (i, target) in reports.iter().enumerate() {
+        if reports[..i].iter().any(|t| t.path == target.path) {
+            anyhow::bail!(
+                "two --report targets write {}: one would overwrite the other",
+                target.path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(Sub::Merge {
         files,
@@ -128,6 +144,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         plain,
     }) = args.command
     {
+        check_distinct(&reports)?;
         let mut parsed = Vec::new();
         for f in &files {
             let text = std::fs::read_to_string(f)
@@ -140,6 +157,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         return finish(&merged, &reports, style(plain));
     }
 
+    check_distinct(&args.reports)?;
     let root = project_root(args.root)?;
     let cases_dir = args
         .cases

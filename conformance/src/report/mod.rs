@@ -173,7 +173,7 @@ impl std::str::FromStr for ReportTarget {
             "html" => Format::Html,
             other => {
                 return Err(format!(
-                    "unknown report format `{other}` (json, junit, markdown, html)"
+                    "unknown report format `{other}` (json, junit or xml, markdown or md, html)"
                 ))
             }
         };

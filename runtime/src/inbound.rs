@@ -12,7 +12,7 @@ use http_body::Body;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpListener;
-use wasmtime::{Store, UpdateDeadline};
+use wasmtime::{PoolConcurrencyLimitError, Store, Trap, UpdateDeadline};
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::{Error, WasiBody, WasiHttpView};
 
@@ -327,6 +327,7 @@ where
     let component = component.to_string();
     // The guest keeps running after it sends the head (it may still stream the body), so it
     // runs in its own task, bounded by the same deadline even while blocked in host calls.
+    let task_component = component.clone();
     let task = tokio::spawn(async move {
         let call = async {
             let proxy = match proxy {
@@ -339,11 +340,19 @@ where
                 .await?;
             wasmtime::Result::Ok(proxy)
         };
-        let result = match tokio::time::timeout(timeout, call).await {
-            Ok(result) => result,
-            Err(_) => Err(wasmtime::format_err!(
+        // Biased to the deadline: once it has passed, the guest is not resumed for one more
+        // slice (with many guests out of time at once, those slices added up to seconds).
+        let result = tokio::select! {
+            biased;
+            () = tokio::time::sleep(timeout) => Err(wasmtime::format_err!(
                 "request exceeded its {timeout:?} deadline"
             )),
+            result = call => result.map_err(|e: wasmtime::Error| match e.downcast_ref::<Trap>() {
+                Some(Trap::Interrupt) => e.context(format!(
+                    "request exceeded its {timeout:?} deadline in guest code"
+                )),
+                _ => e,
+            }),
         };
         // Tearing the instance down (the pooling allocator resets its memory) takes a few µs;
         // let this thread write the response, or resume a chained caller, first.
@@ -359,9 +368,17 @@ where
                 });
                 Ok(())
             }
-            (result, _) => {
+            (Ok(_), None) => Ok(()),
+            (Err(e), _) => {
+                // The head may be out already: its body must end as an error, not as complete.
+                store.data_mut().abort_unfinished_bodies();
                 drop(store);
-                result.map(|_| ())
+                if e.is::<PoolConcurrencyLimitError>() {
+                    tracing::warn!(component = %task_component, "no instance free: {e}");
+                } else {
+                    tracing::error!(component = %task_component, "guest failed: {e:?}");
+                }
+                Err(e)
             }
         }
     });
@@ -372,14 +389,27 @@ where
                 tracing::warn!(%component, "guest answered with error code {code:?}");
                 plain(StatusCode::INTERNAL_SERVER_ERROR, "")
             }
-            Err(_) => {
-                match task.await {
-                    Ok(Ok(())) => tracing::error!(%component, "guest never set a response"),
-                    Ok(Err(e)) => tracing::error!(%component, "guest failed: {e:?}"),
-                    Err(e) => tracing::error!(%component, "guest task failed: {e}"),
+            // No response: the task has logged why, if it failed.
+            Err(_) => match task.await {
+                Ok(Ok(())) => {
+                    tracing::error!(%component, "guest never set a response");
+                    plain(StatusCode::INTERNAL_SERVER_ERROR, "")
                 }
-                plain(StatusCode::INTERNAL_SERVER_ERROR, "")
-            }
+                // Every instance is busy: the client may try again.
+                Ok(Err(e)) if e.is::<PoolConcurrencyLimitError>() => {
+                    let mut busy = plain(StatusCode::SERVICE_UNAVAILABLE, "");
+                    busy.headers_mut().insert(
+                        http::header::RETRY_AFTER,
+                        http::HeaderValue::from_static("1"),
+                    );
+                    busy
+                }
+                Ok(Err(_)) => plain(StatusCode::INTERNAL_SERVER_ERROR, ""),
+                Err(e) => {
+                    tracing::error!(%component, "guest task failed: {e}");
+                    plain(StatusCode::INTERNAL_SERVER_ERROR, "")
+                }
+            },
         }
     })
 }

@@ -5,6 +5,7 @@ use std::time::Instant;
 use wasmtime::component::ResourceTable;
 use wasmtime::{StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::p2::body::{HostOutgoingBody, StreamContext};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::outbound::OutboundHooks;
@@ -33,6 +34,19 @@ impl State {
             hooks,
             limits: StoreLimitsBuilder::new().memory_size(memory_limit).build(),
             deadline: Instant::now(),
+        }
+    }
+
+    /// After a trap or a timeout: fail every body the guest had not finished. Dropping the
+    /// store alone would end them as if complete, so a client would take a response cut short
+    /// at the deadline for the whole of it.
+    pub fn abort_unfinished_bodies(&mut self) {
+        for entry in self.table.iter_mut() {
+            if let Some(body) = entry.downcast_mut::<HostOutgoingBody>() {
+                // `abort` takes the body by value; a fresh one stands in until the store goes.
+                let (stand_in, _) = HostOutgoingBody::new(StreamContext::Response, None, 1, 1);
+                std::mem::replace(body, stand_in).abort();
+            }
         }
     }
 

@@ -481,6 +481,57 @@ async fn a_request_timeout_too_large_for_the_clock_means_no_limit() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_response_cut_off_by_the_deadline_does_not_end_as_complete() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let runtime = courier_runtime::Runtime::new(courier_runtime::RuntimeOptions {
+        request_timeout: std::time::Duration::from_secs(1),
+        ..Default::default()
+    })
+    .unwrap();
+    let app = TestApp::new(&one(""));
+    let running = serve_on(&runtime, &app, LoadOptions::default()).await;
+    let mut client = tokio::net::TcpStream::connect(running.local_addr())
+        .await
+        .unwrap();
+    client
+        .write_all(b"GET /big?mb=64 HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await
+        .unwrap();
+    // Not reading: the guest blocks on full buffers until its deadline passes mid-body.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let mut received = Vec::new();
+    let read = client.read_to_end(&mut received);
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), read).await;
+    assert!(received.starts_with(b"HTTP/1.1 200"), "the head went out");
+    assert!(received.len() < 64 << 20, "the body was cut short");
+    assert!(
+        !received.ends_with(b"\r\n0\r\n\r\n"),
+        "a cut-off body must not end with the last chunk, as if complete"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_every_instance_busy_a_request_gets_503_and_may_retry() {
+    let runtime = courier_runtime::Runtime::new(courier_runtime::RuntimeOptions {
+        max_instances: 1,
+        request_timeout: std::time::Duration::from_secs(2),
+        ..Default::default()
+    })
+    .unwrap();
+    let app = TestApp::new(&one(""));
+    let running = serve_on(&runtime, &app, LoadOptions::default()).await;
+    let addr = running.local_addr();
+    // The one instance loops until its deadline.
+    let spinning = tokio::spawn(async move { get(addr, "/spin", &[]).await });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let busy = get(addr, "/ok", &[]).await;
+    assert_eq!(busy.status, 503);
+    assert_eq!(busy.headers["retry-after"], "1");
+    assert_eq!(spinning.await.unwrap().status, 500);
+    assert_eq!(get(addr, "/ok", &[]).await.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_busy_guest_yields_its_serving_thread_to_other_connections() {
     // One serving thread and a long deadline: the looping guest keeps running throughout.
     let runtime = courier_runtime::Runtime::new(courier_runtime::RuntimeOptions {

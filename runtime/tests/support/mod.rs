@@ -153,6 +153,7 @@ impl Upstream {
 #[derive(Debug)]
 pub struct Reply {
     pub status: u16,
+    pub headers: hyper::HeaderMap,
     pub body: String,
 }
 
@@ -175,9 +176,11 @@ pub async fn get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Repl
         .await
         .unwrap();
     let status = response.status().as_u16();
+    let headers = response.headers().clone();
     let body = response.into_body().collect().await.unwrap().to_bytes();
     Reply {
         status,
+        headers,
         body: String::from_utf8_lossy(&body).into_owned(),
     }
 }

@@ -3,7 +3,7 @@
 //! The last path segment picks the action.
 //! `GET …/fetch?url=U[&method=M][&h=name:value]...[&body=B]` makes one outbound request and
 //! answers `status=N` plus the upstream body, or `error=<ErrorCode debug name>`.
-//! `/alloc?mb=N` allocates N MiB; `/headers` answers the request's authority and headers; `/trap` traps; `/spin` loops forever;
+//! `/alloc?mb=N` allocates N MiB; `/big?mb=N` answers N MiB of `x`; `/headers` answers the request's authority and headers; `/trap` traps; `/spin` loops forever;
 //! `/count` answers how many `/count` requests this instance has served (instance reuse);
 //! `/relay?to=HOST&n=N` fetches `http://HOST/relay?to=HOST&n=N-1` and answers `end` at 0 (a chain
 //! of N hops, or a loop when HOST is this component);
@@ -50,6 +50,14 @@ impl wasip2::exports::http::incoming_handler::Guest for Probe {
             "count" => {
                 static SERVED: AtomicU32 = AtomicU32::new(0);
                 (SERVED.fetch_add(1, Ordering::Relaxed) + 1).to_string()
+            }
+            "big" => {
+                let mb: usize = params
+                    .iter()
+                    .find(|(k, _)| k == "mb")
+                    .and_then(|(_, v)| v.parse().ok())
+                    .unwrap_or(1);
+                "x".repeat(mb << 20)
             }
             "alloc" => {
                 // Touch every page so the memory is really grown, not just reserved.

@@ -41,6 +41,9 @@ pub struct RuntimeOptions {
     pub max_instance_reuse: u32,
     /// How long a reusable instance may wait for its next request before it is dropped.
     pub idle_instance_timeout: Duration,
+    /// How long an HTTP/1 client may take to send a request head, and how long an idle
+    /// keep-alive connection stays open.
+    pub header_read_timeout: Duration,
 }
 
 impl Default for RuntimeOptions {
@@ -54,6 +57,7 @@ impl Default for RuntimeOptions {
             serving_threads: 0,
             max_instance_reuse: 1,
             idle_instance_timeout: Duration::from_secs(1),
+            header_read_timeout: Duration::from_secs(30),
         }
     }
 }

@@ -5,12 +5,13 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Request, Response, StatusCode};
 use http_body::Body;
 use http_body_util::{BodyExt, Full};
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use wasmtime::{PoolConcurrencyLimitError, Store, Trap, UpdateDeadline};
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
@@ -45,7 +46,7 @@ impl RunningApp {
         if let Some(workers) = self.workers.take().and_then(Arc::into_inner) {
             workers.stop().await;
         }
-        self.app.drop_idle_instances(std::time::Duration::ZERO);
+        self.app.drop_idle_instances(Duration::ZERO);
     }
 
     /// Serve until the listener fails (for `courier up`, which races this against Ctrl-C).
@@ -85,9 +86,12 @@ pub(crate) async fn serve(app: Arc<AppShared>, listen: SocketAddr) -> anyhow::Re
     let sweep_app = app.clone();
     let acceptor = tokio::spawn(async move {
         // Parked instances are dropped on this clock too (never ticks without instance reuse).
-        let mut sweep = sweep_app.engine.options.reuses_instances().then(|| {
-            tokio::time::interval(idle_timeout.max(std::time::Duration::from_millis(100)))
-        });
+        let mut sweep = sweep_app
+            .engine
+            .options
+            .reuses_instances()
+            .then(|| tokio::time::interval(idle_timeout.max(Duration::from_millis(100))));
+        let (mut quiet_errors, mut last_warned) = (0u32, None);
         loop {
             tokio::select! {
                 accepted = listener.accept() => match accepted {
@@ -96,9 +100,19 @@ pub(crate) async fn serve(app: Arc<AppShared>, listen: SocketAddr) -> anyhow::Re
                         dispatcher.dispatch(stream, peer);
                     }
                     Err(e) => {
-                        // Out of file descriptors, say: give connections time to close.
-                        tracing::warn!("accept failed: {e}");
-                        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                        // Out of file descriptors, say: give connections time to close, and
+                        // say so once a second, not at every retry.
+                        if last_warned.is_none_or(|t: Instant| t.elapsed() >= Duration::from_secs(1)) {
+                            match quiet_errors {
+                                0 => tracing::warn!("accept failed: {e}"),
+                                n => tracing::warn!("accept failed: {e} (and {n} more times since the last warning)"),
+                            }
+                            last_warned = Some(Instant::now());
+                            quiet_errors = 0;
+                        } else {
+                            quiet_errors += 1;
+                        }
+                        tokio::time::sleep(Duration::from_millis(10)).await;
                     }
                 },
                 _ = async { sweep.as_mut().unwrap().tick().await }, if sweep.is_some() => {
@@ -117,11 +131,27 @@ pub(crate) async fn serve(app: Arc<AppShared>, listen: SocketAddr) -> anyhow::Re
 
 /// One client connection, HTTP/1.1 or HTTP/2 (prior knowledge), on a serving thread.
 async fn serve_connection(app: Arc<AppShared>, stream: tokio::net::TcpStream, peer: SocketAddr) {
+    let header_read_timeout = app.engine.options.header_read_timeout;
+    // hyper's own timer starts once it knows the protocol, which takes a first byte: a client
+    // that sends none is bounded here.
+    if tokio::time::timeout(header_read_timeout, stream.readable())
+        .await
+        .is_err()
+    {
+        tracing::debug!("connection from {peer}: nothing sent within {header_read_timeout:?}");
+        return;
+    }
     let service = hyper::service::service_fn(move |req| {
         let app = app.clone();
         async move { Ok::<_, Infallible>(handle_network_request(app, req, peer).await) }
     });
-    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    // A client gets this long for each request head, and an idle keep-alive connection for
+    // its next one; without it, clients that never finish a head hold sockets forever.
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout);
     if let Err(e) = builder
         .serve_connection(TokioIo::new(stream), service)
         .await
@@ -307,10 +337,10 @@ where
         None => (new_store(app, loaded, component), None, 0),
     };
     // A timeout too large to add to now (`--request-timeout` near u64::MAX) means no limit.
-    let now = std::time::Instant::now();
+    let now = Instant::now();
     let deadline = now
         .checked_add(options.request_timeout)
-        .unwrap_or_else(|| now + std::time::Duration::from_secs(100 * 365 * 86_400));
+        .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 86_400));
     store.data_mut().begin_request(depth, deadline);
     store.set_epoch_deadline(1);
 
@@ -426,7 +456,7 @@ fn new_store(app: &Arc<AppShared>, loaded: &LoadedComponent, component: &str) ->
     // A serving thread runs many connections: a busy guest yields to them every epoch tick,
     // and traps once its request is out of time.
     store.epoch_deadline_callback(|store| {
-        Ok(if std::time::Instant::now() >= store.data().deadline {
+        Ok(if Instant::now() >= store.data().deadline {
             UpdateDeadline::Interrupt
         } else {
             UpdateDeadline::Yield(1)

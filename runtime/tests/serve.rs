@@ -532,6 +532,43 @@ async fn with_every_instance_busy_a_request_gets_503_and_may_retry() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_finishes_its_head_is_disconnected() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let runtime = courier_runtime::Runtime::new(courier_runtime::RuntimeOptions {
+        header_read_timeout: std::time::Duration::from_millis(500),
+        ..Default::default()
+    })
+    .unwrap();
+    let app = TestApp::new(&one(""));
+    let running = serve_on(&runtime, &app, LoadOptions::default()).await;
+    let addr = running.local_addr();
+    let half_head = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let silent = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    idle.write_all(b"GET /ok HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut half_head = half_head;
+    half_head
+        .write_all(b"GET /ok HTTP/1.1\r\nhost: x\r\n")
+        .await
+        .unwrap();
+    for (name, mut stream) in [
+        ("half a head", half_head),
+        ("no bytes", silent),
+        ("idle keep-alive", idle),
+    ] {
+        let mut received = Vec::new();
+        let closed = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            stream.read_to_end(&mut received),
+        )
+        .await;
+        assert!(closed.is_ok(), "{name}: still open after 5 s");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_busy_guest_yields_its_serving_thread_to_other_connections() {
     // One serving thread and a long deadline: the looping guest keeps running throughout.
     let runtime = courier_runtime::Runtime::new(courier_runtime::RuntimeOptions {

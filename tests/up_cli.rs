@@ -227,6 +227,52 @@ fn runtime_config_that_loads_but_cannot_work_is_a_warning() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_the_request_in_flight_finish_then_exits_cleanly() {
+    // An upstream that answers after a second.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let upstream = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        loop {
+            let Ok((mut conn, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let mut head = [0u8; 4096];
+                let _ = conn.read(&mut head).await;
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                let _ = conn
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\nslow")
+                    .await;
+            });
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut up = Up::start(&manifest(dir.path(), &format!("\"http://{upstream}\"")));
+    let addr = up.addr;
+    let in_flight =
+        tokio::spawn(async move { get(addr, &format!("/?url=http://{upstream}/")).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let killed = Command::new("kill")
+        .args(["-TERM", &up.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let reply = in_flight.await.unwrap();
+    assert_eq!((reply.status, reply.body.as_str()), (200, "slow"));
+    let status = tokio::task::spawn_blocking(move || {
+        let status = up.child.wait().unwrap();
+        (status, up.logged())
+    });
+    let (status, logged) = status.await.unwrap();
+    assert_eq!(status.code(), Some(0), "{logged}");
+    assert!(
+        logged.contains("Stopping: requests in flight get up to"),
+        "{logged}"
+    );
+}
+
 #[test]
 fn a_bad_app_stops_before_serving_with_the_key_and_a_hint() {
     let dir = tempfile::tempdir().unwrap();

@@ -54,6 +54,8 @@ pub(crate) struct AppShared {
     pub listen_addr: OnceLock<SocketAddr>,
     /// The body of `/.well-known/spin/info`.
     pub info: bytes::Bytes,
+    /// Set when the server drains: connections finish the request in hand, then close.
+    pub draining: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppShared {
@@ -263,6 +265,7 @@ fn load_manifest(
             network,
             listen_addr: OnceLock::new(),
             info: serde_json::to_vec_pretty(&info)?.into(),
+            draining: tokio::sync::watch::Sender::new(false),
         }),
     })
 }

@@ -49,9 +49,28 @@ impl RunningApp {
         self.app.drop_idle_instances(Duration::ZERO);
     }
 
-    /// Serve until the listener fails (for `courier up`, which races this against Ctrl-C).
-    pub async fn wait(mut self) {
-        if let Some(acceptor) = self.acceptor.take() {
+    /// Stop accepting, let each connection finish the request in hand (idle ones close at
+    /// once), and after `grace` end whatever is left, as `shutdown` does.
+    pub async fn shutdown_gracefully(self, grace: Duration) {
+        if let Some(acceptor) = &self.acceptor {
+            acceptor.abort();
+        }
+        self.app.draining.send_replace(true);
+        let deadline = Instant::now() + grace;
+        while Instant::now() < deadline
+            && self
+                .workers
+                .as_ref()
+                .is_some_and(|w| w.open_connections() > 0)
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        self.shutdown().await;
+    }
+
+    /// Serve until the listener fails (for `courier up`, which races this against signals).
+    pub async fn wait(&mut self) {
+        if let Some(acceptor) = self.acceptor.as_mut() {
             let _ = acceptor.await;
         }
     }
@@ -132,6 +151,7 @@ pub(crate) async fn serve(app: Arc<AppShared>, listen: SocketAddr) -> anyhow::Re
 /// One client connection, HTTP/1.1 or HTTP/2 (prior knowledge), on a serving thread.
 async fn serve_connection(app: Arc<AppShared>, stream: tokio::net::TcpStream, peer: SocketAddr) {
     let header_read_timeout = app.engine.options.header_read_timeout;
+    let mut draining = app.draining.subscribe();
     // hyper's own timer starts once it knows the protocol, which takes a first byte: a client
     // that sends none is bounded here.
     if tokio::time::timeout(header_read_timeout, stream.readable())
@@ -152,10 +172,17 @@ async fn serve_connection(app: Arc<AppShared>, stream: tokio::net::TcpStream, pe
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(header_read_timeout);
-    if let Err(e) = builder
-        .serve_connection(TokioIo::new(stream), service)
-        .await
-    {
+    let connection = builder.serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(connection);
+    let result = tokio::select! {
+        result = connection.as_mut() => result,
+        // The server is stopping: finish the request in hand, then close.
+        _ = async { draining.wait_for(|d| *d).await.is_ok() } => {
+            connection.as_mut().graceful_shutdown();
+            connection.await
+        }
+    };
+    if let Err(e) = result {
         tracing::debug!("connection from {peer}: {e}");
     }
 }

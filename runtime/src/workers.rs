@@ -125,6 +125,14 @@ impl Workers {
         }
     }
 
+    /// Connections open on every worker.
+    pub fn open_connections(&self) -> usize {
+        self.workers
+            .iter()
+            .map(|w| w.open.load(Ordering::Relaxed))
+            .sum()
+    }
+
     /// Stop every worker (their connections end) and wait for the threads to exit.
     pub async fn stop(self) {
         let threads: Vec<_> = self

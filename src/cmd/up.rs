@@ -106,7 +106,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         .filter(|id| !routes.iter().any(|(c, _)| c == id))
         .map(String::from)
         .collect();
-    let running = app.serve(args.listen).await?;
+    let mut running = app.serve(args.listen).await?;
     let base = format!("http://{}", running.local_addr());
     errln!("Serving {name} (components: {components}) on {base}");
     if reuse > 1 {
@@ -118,12 +118,28 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         errln!("{line}");
     }
     errln!("Press Ctrl-C to stop.");
+    // SIGTERM is what service managers and container runtimes send.
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("cannot wait for SIGTERM")?;
     tokio::select! {
         _ = running.wait() => anyhow::bail!("the server stopped unexpectedly"),
         signal = tokio::signal::ctrl_c() => signal.context("cannot wait for Ctrl-C")?,
+        _ = terminate.recv() => {}
+    }
+    errln!(
+        "Stopping: requests in flight get up to {}s to finish (Ctrl-C again to stop at once).",
+        DRAIN.as_secs()
+    );
+    tokio::select! {
+        () = running.shutdown_gracefully(DRAIN) => {}
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// How long stopping waits for requests in flight.
+const DRAIN: Duration = Duration::from_secs(10);
 
 /// What `courier up` lists under the serving line: one line per route, as Spin prints them,
 /// then the components no route reaches.

@@ -164,19 +164,43 @@ async fn the_h2c_flag_sends_the_http2_preface_to_that_authority_only() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn instance_reuse_is_opt_in_and_bounded_by_the_flag() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("spin.toml");
+/// The runtime's probe guest on every path (see runtime/tests/guests/probe).
+fn probe_manifest(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("spin.toml");
     std::fs::write(
         &path,
         format!(
-            "spin_manifest_version = 2\n[application]\nname = \"reuse\"\n[[trigger.http]]\nroute = \"/...\"\n\
+            "spin_manifest_version = 2\n[application]\nname = \"probe\"\n[[trigger.http]]\nroute = \"/...\"\n\
              component = \"probe\"\n[component.probe]\nsource = {:?}\n",
             probe_wasm().display().to_string()
         ),
     )
     .unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guest_past_its_memory_limit_fails_and_the_log_says_whose_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let up = Up::start(&probe_manifest(dir.path()));
+    assert_eq!(get(up.addr, "/alloc?mb=600").await.status, 500);
+    let logged = up.logged();
+    let line = logged
+        .lines()
+        .find(|l| l.contains("memory.grow"))
+        .unwrap_or_else(|| panic!("no memory.grow line in:\n{logged}"));
+    assert!(
+        line.contains("past the instance memory limit of 512 MiB"),
+        "{line}"
+    );
+    assert!(line.contains("component=probe"), "{line}");
+    assert_eq!(get(up.addr, "/alloc?mb=8").await.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instance_reuse_is_opt_in_and_bounded_by_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = probe_manifest(dir.path());
     // The probe's `/count` answers how many requests its instance has served.
     async fn counts(up: &Up) -> Vec<String> {
         let mut counts = Vec::new();

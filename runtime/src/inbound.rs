@@ -19,6 +19,7 @@ use wasmtime_wasi_http::{Error, WasiBody, WasiHttpView};
 
 use crate::app::{AppShared, LoadedComponent};
 use crate::instances::Instance;
+use crate::limits::MemoryLimit;
 use crate::outbound::OutboundHooks;
 use crate::routes::RouteMatch;
 use crate::state::State;
@@ -477,7 +478,11 @@ fn new_store(app: &Arc<AppShared>, loaded: &LoadedComponent, component: &str) ->
     let hooks = OutboundHooks::new(app, component);
     let mut store = Store::new(
         &app.engine.engine,
-        State::new(&loaded.env, hooks, options.instance_memory_limit),
+        State::new(
+            &loaded.env,
+            hooks,
+            MemoryLimit::new(options.instance_memory_limit, component.into()),
+        ),
     );
     store.limiter(|state| &mut state.limits);
     // A serving thread runs many connections: a busy guest yields to them every epoch tick,

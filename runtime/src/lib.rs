@@ -23,6 +23,7 @@ mod engine;
 mod error_code;
 mod inbound;
 mod instances;
+mod limits;
 mod manifest;
 mod outbound;
 mod routes;

@@ -3,11 +3,11 @@
 use std::time::Instant;
 
 use wasmtime::component::ResourceTable;
-use wasmtime::{StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::p2::body::{HostOutgoingBody, StreamContext};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
+use crate::limits::MemoryLimit;
 use crate::outbound::OutboundHooks;
 
 pub struct State {
@@ -15,13 +15,13 @@ pub struct State {
     http: WasiHttpCtx,
     table: ResourceTable,
     hooks: OutboundHooks,
-    pub limits: StoreLimits,
+    pub limits: MemoryLimit,
     /// When the current request runs out of time; the epoch callback traps past it.
     pub deadline: Instant,
 }
 
 impl State {
-    pub fn new(env: &[(String, String)], hooks: OutboundHooks, memory_limit: usize) -> Self {
+    pub fn new(env: &[(String, String)], hooks: OutboundHooks, limits: MemoryLimit) -> Self {
         let wasi = WasiCtx::builder()
             .envs(env)
             .inherit_stdout()
@@ -32,7 +32,7 @@ impl State {
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
             hooks,
-            limits: StoreLimitsBuilder::new().memory_size(memory_limit).build(),
+            limits,
             deadline: Instant::now(),
         }
     }

@@ -467,15 +467,19 @@ async fn a_trap_or_a_runaway_guest_fails_only_its_own_request() {
     assert_eq!(get(addr, "/ok", &[]).await.body, "hello from probe at /ok");
 }
 
+/// The probe app (`one("")`) on a runtime of its own, with other engine options.
+async fn serve_probe(options: courier_runtime::RuntimeOptions) -> courier_runtime::RunningApp {
+    let runtime = courier_runtime::Runtime::new(options).unwrap();
+    serve_on(&runtime, &TestApp::new(&one("")), LoadOptions::default()).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_timeout_too_large_for_the_clock_means_no_limit() {
-    let runtime = courier_runtime::Runtime::new(courier_runtime::RuntimeOptions {
+    let running = serve_probe(courier_runtime::RuntimeOptions {
         request_timeout: std::time::Duration::MAX,
         ..Default::default()
     })
-    .unwrap();
-    let app = TestApp::new(&one(""));
-    let running = serve_on(&runtime, &app, LoadOptions::default()).await;
+    .await;
     let reply = get(running.local_addr(), "/ok", &[]).await;
     assert_eq!(reply.body, "hello from probe at /ok");
 }
@@ -483,13 +487,11 @@ async fn a_request_timeout_too_large_for_the_clock_means_no_limit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_response_cut_off_by_the_deadline_does_not_end_as_complete() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let runtime = courier_runtime::Runtime::new(courier_runtime::RuntimeOptions {
+    let running = serve_probe(courier_runtime::RuntimeOptions {
         request_timeout: std::time::Duration::from_secs(1),
         ..Default::default()
     })
-    .unwrap();
-    let app = TestApp::new(&one(""));
-    let running = serve_on(&runtime, &app, LoadOptions::default()).await;
+    .await;
     let mut client = tokio::net::TcpStream::connect(running.local_addr())
         .await
         .unwrap();
@@ -512,14 +514,12 @@ async fn a_response_cut_off_by_the_deadline_does_not_end_as_complete() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_every_instance_busy_a_request_gets_503_and_may_retry() {
-    let runtime = courier_runtime::Runtime::new(courier_runtime::RuntimeOptions {
+    let running = serve_probe(courier_runtime::RuntimeOptions {
         max_instances: 1,
         request_timeout: std::time::Duration::from_secs(2),
         ..Default::default()
     })
-    .unwrap();
-    let app = TestApp::new(&one(""));
-    let running = serve_on(&runtime, &app, LoadOptions::default()).await;
+    .await;
     let addr = running.local_addr();
     // The one instance loops until its deadline.
     let spinning = tokio::spawn(async move { get(addr, "/spin", &[]).await });
@@ -534,13 +534,11 @@ async fn with_every_instance_busy_a_request_gets_503_and_may_retry() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_never_finishes_its_head_is_disconnected() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let runtime = courier_runtime::Runtime::new(courier_runtime::RuntimeOptions {
+    let running = serve_probe(courier_runtime::RuntimeOptions {
         header_read_timeout: std::time::Duration::from_millis(500),
         ..Default::default()
     })
-    .unwrap();
-    let app = TestApp::new(&one(""));
-    let running = serve_on(&runtime, &app, LoadOptions::default()).await;
+    .await;
     let addr = running.local_addr();
     let half_head = tokio::net::TcpStream::connect(addr).await.unwrap();
     let silent = tokio::net::TcpStream::connect(addr).await.unwrap();
@@ -571,14 +569,12 @@ async fn a_client_that_never_finishes_its_head_is_disconnected() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_busy_guest_yields_its_serving_thread_to_other_connections() {
     // One serving thread and a long deadline: the looping guest keeps running throughout.
-    let runtime = courier_runtime::Runtime::new(courier_runtime::RuntimeOptions {
+    let running = serve_probe(courier_runtime::RuntimeOptions {
         request_timeout: std::time::Duration::from_secs(60),
         serving_threads: 1,
         ..Default::default()
     })
-    .unwrap();
-    let app = TestApp::new(&one(""));
-    let running = serve_on(&runtime, &app, LoadOptions::default()).await;
+    .await;
     let addr = running.local_addr();
     let spinning = tokio::spawn(async move { get(addr, "/spin", &[]).await });
     // Give the loop time to start on the thread before the second connection arrives.

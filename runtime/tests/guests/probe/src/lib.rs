@@ -51,22 +51,10 @@ impl wasip2::exports::http::incoming_handler::Guest for Probe {
                 static SERVED: AtomicU32 = AtomicU32::new(0);
                 (SERVED.fetch_add(1, Ordering::Relaxed) + 1).to_string()
             }
-            "big" => {
-                let mb: usize = params
-                    .iter()
-                    .find(|(k, _)| k == "mb")
-                    .and_then(|(_, v)| v.parse().ok())
-                    .unwrap_or(1);
-                "x".repeat(mb << 20)
-            }
+            "big" => "x".repeat(megabytes(&params) << 20),
             "alloc" => {
                 // Touch every page so the memory is really grown, not just reserved.
-                let mb: usize = params
-                    .iter()
-                    .find(|(k, _)| k == "mb")
-                    .and_then(|(_, v)| v.parse().ok())
-                    .unwrap_or(1);
-                let buffer = vec![1u8; mb << 20];
+                let buffer = vec![1u8; megabytes(&params) << 20];
                 format!(
                     "allocated {} MiB",
                     (buffer.iter().step_by(4096).count() * 4096) >> 20
@@ -79,6 +67,15 @@ impl wasip2::exports::http::incoming_handler::Guest for Probe {
         };
         respond(out, 200, body.as_bytes());
     }
+}
+
+/// `mb=N`, 1 when absent.
+fn megabytes(params: &[(String, String)]) -> usize {
+    params
+        .iter()
+        .find(|(k, _)| k == "mb")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(1)
 }
 
 fn relay(params: &[(String, String)]) -> String {

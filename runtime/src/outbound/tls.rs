@@ -1,5 +1,5 @@
 //! TLS for outbound requests: rustls configurations (the platform's roots plus webpki's by
-//! default, `[[client_tls]]` per component and host), built once and cached, and the handshake
+//! default, `[[client_tls]]` per component and host), built once per app, and the handshake
 //! with its error mapping.
 
 use std::net::IpAddr;
@@ -7,7 +7,6 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use anyhow::Context;
-
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use tokio::net::TcpStream;
@@ -45,6 +44,7 @@ impl TlsConfigs {
         })
     }
 
+    /// The `[[client_tls]]` tables, in file order.
     pub fn specs(&self) -> &[ClientTls] {
         &self.specs
     }

@@ -315,6 +315,46 @@ fn documented_failures_are_xfail_and_stale_ones_xpass() {
 }
 
 #[test]
+fn rules_cover_any_suite_and_entries_for_other_suites_are_ignored() {
+    let cases = cases_dir();
+    // Z01 expects 201 and gets 200; Q99 is not in this suite.
+    let project = project_with_expectations(
+        "[xfail]\nQ99 = \"a case of the project's own suite\"\n\
+         [[xfail_rule]]\nexpected = \"201\"\ngot = \"200\"\nreason = \"answers 200 for everything\"\n",
+    );
+    let out = courier(&[
+        "conformance",
+        "--root",
+        project.path().to_str().unwrap(),
+        "--cases",
+        cases.path().to_str().unwrap(),
+        "--plain",
+    ]);
+    let s = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{s}{}", text(&out.stderr));
+    assert!(
+        s.contains("1 pass, 0 fail, 0 skip, 1 xfail, 0 xpass"),
+        "{s}"
+    );
+    assert!(
+        s.contains("documented by a rule: answers 200 for everything"),
+        "{s}"
+    );
+
+    // In the project's own suite, an entry for a case it lacks is stale: an error.
+    let own = project.path().join("conformance/cases");
+    std::fs::create_dir_all(&own).unwrap();
+    std::fs::write(own.join("Z02.toml"), RIGHT).unwrap();
+    let out = courier(&[
+        "conformance",
+        "--root",
+        project.path().to_str().unwrap(),
+        "--plain",
+    ]);
+    assert_usage_error(&out, "names `Q99`, which is not a case");
+}
+
+#[test]
 fn a_runtime_without_a_feature_skips_with_the_reason() {
     rust_agent();
     let dir = tempfile::tempdir().unwrap();

@@ -94,6 +94,51 @@ pub struct Language {
     pub config: LanguageToml,
     /// Case id → reason, from `expectations.toml`.
     pub xfail: BTreeMap<String, String>,
+    /// Deviations that hold in any case, from `expectations.toml`'s `[[xfail_rule]]`.
+    pub xfail_rules: Vec<XfailRule>,
+}
+
+/// A documented deviation written as what the report shows, so that it covers cases this
+/// suite does not hold yet: a failing cell each of whose mismatches it explains is `xfail`.
+/// Rules never turn a pass into `xpass`; `[xfail]` entries do.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct XfailRule {
+    /// How the mismatch's expected side (`-` in the report) starts; any, when absent.
+    #[serde(default)]
+    pub expected: Option<String>,
+    /// How what the agent reported (`+` in the report) starts.
+    pub got: String,
+    pub reason: String,
+}
+
+impl XfailRule {
+    /// The reason of the first rule that explains every mismatch of `diff` (the judge's
+    /// `@ what` / `- expected` / `+ actual` blocks), if one does; none for an empty diff.
+    pub fn explain<'a>(rules: &'a [XfailRule], diff: &str) -> Option<&'a str> {
+        let mut mismatches = Vec::new();
+        let mut expected = "";
+        for line in diff.lines() {
+            if let Some(e) = line.strip_prefix("- ") {
+                expected = e;
+            } else if let Some(actual) = line.strip_prefix("+ ") {
+                mismatches.push((expected, actual));
+            }
+        }
+        rules
+            .iter()
+            .find(|rule| {
+                !mismatches.is_empty()
+                    && mismatches.iter().all(|(expected, actual)| {
+                        actual.starts_with(&rule.got)
+                            && rule
+                                .expected
+                                .as_deref()
+                                .is_none_or(|e| expected.starts_with(e))
+                    })
+            })
+            .map(|rule| rule.reason.as_str())
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -101,6 +146,8 @@ pub struct Language {
 struct Expectations {
     #[serde(default)]
     xfail: BTreeMap<String, String>,
+    #[serde(default)]
+    xfail_rule: Vec<XfailRule>,
 }
 
 impl Language {
@@ -125,6 +172,7 @@ impl Language {
             dir: dir.to_path_buf(),
             config,
             xfail: exp.xfail,
+            xfail_rules: exp.xfail_rule,
         })
     }
 

@@ -142,3 +142,57 @@ async fn cleartext_http2_by_prior_knowledge_only_for_the_named_authority() {
         "status=200\nupstream saw HTTP/1.1 GET /h1 client-cert=false"
     );
 }
+
+/// An upstream that answers the first request on each connection (keep-alive) and drops the
+/// connection when a second request arrives on it, as a server closing an idle connection
+/// just as a request goes out. Counts connections and the requests it answered.
+async fn closes_reused_connections() -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let connections = std::sync::Arc::new(AtomicUsize::new(0));
+    let counted = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((mut conn, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match conn.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = conn
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nfirst")
+                    .await;
+                // The next request on this connection gets no answer: the connection ends.
+                let _ = conn.read(&mut buf).await;
+            });
+        }
+    });
+    (addr, connections)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_get_lost_on_a_connection_closed_under_it_is_sent_again_but_a_post_is_not() {
+    let (upstream, connections) = closes_reused_connections().await;
+    let app = TestApp::new(&manifest());
+    let running = serve(&app, "[outbound_http]\nmax_connections = 100\n").await;
+    let addr = running.local_addr();
+    let url = format!("http://{upstream}/x");
+    assert_eq!(fetch(addr, &url).await, "status=200\nfirst");
+    // Goes out on the pooled connection, which the upstream drops: sent again on a new one.
+    assert_eq!(fetch(addr, &url).await, "status=200\nfirst");
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 2);
+    // A POST with a body may have had effects: it is not sent twice.
+    let post = format!("/fetch?url={}&method=POST&body=once", support::enc(&url));
+    let reply = support::get(addr, &post, &[]).await.body;
+    assert!(reply.starts_with("error="), "{reply}");
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 2);
+}

@@ -8,6 +8,7 @@ mod length;
 pub mod network;
 mod permission;
 mod pool;
+mod replay;
 mod resolve;
 #[cfg(test)]
 mod tests;

@@ -16,6 +16,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody};
 
 use super::pool::{Pool, PoolKey, PooledBody, Sender, Slot, H1};
+use super::replay::Replay;
 pub use super::resolve::TestResolver;
 use super::resolve::{connect_any, Resolver};
 use super::timeouts::{BetweenBytes, Timeouts};
@@ -113,7 +114,8 @@ impl NetworkClient {
         let exchange = async {
             let mut request = Some(request);
             // A pooled connection the server has just closed fails before the request is
-            // written; then the request is retried once on a new connection.
+            // written, or as it goes out; then the request is sent once more on a new
+            // connection (in the second case only if that is safe: see `Replay`).
             for attempt in 0..2 {
                 let pooled = if attempt == 0 {
                     self.pool.checkout(&target.key)
@@ -127,6 +129,10 @@ impl NetworkClient {
                     None => Box::pin(self.connect(&target, timeouts.connect)).await?,
                 };
                 let Some(req) = request.take() else { break };
+                let (req, replay) = match reused {
+                    true => Replay::watch(req, matches!(sender, Sender::H1(_))),
+                    false => (req, None),
+                };
                 let req = prepare(req, &sender, use_tls, &authority)?;
                 match self.send_on(sender, req, &target).await {
                     Ok(response) => return Ok(response),
@@ -134,9 +140,14 @@ impl NetworkClient {
                         tracing::debug!("pooled connection was closed; retrying on a new one");
                         request = Some(*req);
                     }
-                    Err(SendError::NotSent(e, _) | SendError::Failed(e)) => {
-                        return Err(Error::from(e))
-                    }
+                    Err(SendError::Failed(e)) => match replay.and_then(|r| r.again(&e)) {
+                        Some(again) => {
+                            tracing::debug!("pooled connection closed as the request went out ({e}); sending it again on a new one");
+                            request = Some(again);
+                        }
+                        None => return Err(Error::from(e)),
+                    },
+                    Err(SendError::NotSent(e, _)) => return Err(Error::from(e)),
                 }
             }
             Err(Error::HttpProtocolError)

@@ -109,33 +109,55 @@ pub struct XfailRule {
     pub expected: Option<String>,
     /// How what the agent reported (`+` in the report) starts.
     pub got: String,
+    /// Whether what the upstreams recorded may differ too, as a consequence (a request the
+    /// agent could not make never reaches them).
+    #[serde(default)]
+    pub upstreams_too: bool,
     pub reason: String,
 }
 
+/// One mismatch of a report's diff: the judge's `@ what` / `- expected` / `+ actual` block.
+struct Mismatch<'a> {
+    what: &'a str,
+    expected: &'a str,
+    actual: &'a str,
+}
+
 impl XfailRule {
-    /// The reason of the first rule that explains every mismatch of `diff` (the judge's
-    /// `@ what` / `- expected` / `+ actual` blocks), if one does; none for an empty diff.
+    /// The reason of the first rule that explains every mismatch of `diff` (at least one of
+    /// them a step's), if one does.
     pub fn explain<'a>(rules: &'a [XfailRule], diff: &str) -> Option<&'a str> {
         let mut mismatches = Vec::new();
-        let mut expected = "";
+        let (mut what, mut expected) = ("", "");
         for line in diff.lines() {
-            if let Some(e) = line.strip_prefix("- ") {
+            if let Some(w) = line.strip_prefix("@ ") {
+                what = w;
+            } else if let Some(e) = line.strip_prefix("- ") {
                 expected = e;
             } else if let Some(actual) = line.strip_prefix("+ ") {
-                mismatches.push((expected, actual));
+                mismatches.push(Mismatch {
+                    what,
+                    expected,
+                    actual,
+                });
             }
         }
+        let (upstream, steps): (Vec<&Mismatch>, Vec<&Mismatch>) = mismatches
+            .iter()
+            .partition(|m| m.what.starts_with("upstream "));
         rules
             .iter()
             .find(|rule| {
-                !mismatches.is_empty()
-                    && mismatches.iter().all(|(expected, actual)| {
-                        actual.starts_with(&rule.got)
-                            && rule
-                                .expected
-                                .as_deref()
-                                .is_none_or(|e| expected.starts_with(e))
-                    })
+                let explains = |m: &&Mismatch| {
+                    m.actual.starts_with(&rule.got)
+                        && rule
+                            .expected
+                            .as_deref()
+                            .is_none_or(|e| m.expected.starts_with(e))
+                };
+                !steps.is_empty()
+                    && steps.iter().all(explains)
+                    && (rule.upstreams_too || upstream.iter().all(explains))
             })
             .map(|rule| rule.reason.as_str())
     }

@@ -503,6 +503,7 @@ mod tests {
         let rules = [XfailRule {
             expected: Some("error".into()),
             got: "error other (TypeError".into(),
+            upstreams_too: false,
             reason: "the code is lost".into(),
         }];
         let cell = |diff: &str| CellResult {
@@ -524,6 +525,25 @@ mod tests {
             let x = apply_expectation(cell(diff), None, &rules);
             assert_eq!(x.outcome, Outcome::Fail, "{diff}");
         }
+        // What the upstreams saw is a consequence only for a rule that says so.
+        let unsent = format!("{lost}@ upstream U requests\n- 1\n+ 0 []\n");
+        assert_eq!(
+            apply_expectation(cell(&unsent), None, &rules).outcome,
+            Outcome::Fail
+        );
+        let consequent = [XfailRule {
+            upstreams_too: true,
+            ..rules[0].clone()
+        }];
+        assert_eq!(
+            apply_expectation(cell(&unsent), None, &consequent).outcome,
+            Outcome::Xfail
+        );
+        let upstream_only = "@ upstream U requests\n- 1\n+ 0 []\n";
+        assert_eq!(
+            apply_expectation(cell(upstream_only), None, &consequent).outcome,
+            Outcome::Fail
+        );
         // A case's own entry wins, and a pass stays a pass.
         let own = "its own reason".to_string();
         assert!(apply_expectation(cell(lost), Some(&own), &rules)

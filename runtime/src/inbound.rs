@@ -402,7 +402,7 @@ where
         // slice (with many guests out of time at once, those slices added up to seconds).
         let result = tokio::select! {
             biased;
-            () = tokio::time::sleep(timeout) => Err(wasmtime::format_err!(
+            () = tokio::time::sleep_until(deadline.into()) => Err(wasmtime::format_err!(
                 "request exceeded its {timeout:?} deadline"
             )),
             result = call => result.map_err(|e: wasmtime::Error| match e.downcast_ref::<Trap>() {

@@ -163,7 +163,6 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         .cases
         .unwrap_or_else(|| root.join("conformance").join("cases"));
     if args.list {
-        use std::io::Write;
         // Listing runs nothing, but a bad --lang is still a mistake worth saying.
         language::select(language::discover(&root)?, &args.lang)?;
         let all = suite::load_cases(&cases_dir)?;
@@ -194,8 +193,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         for (f, what) in case::FEATURES {
             out.push_str(&format!("  {f:<16} {what}\n"));
         }
-        // A closed pipe (`| head`) is not an error.
-        let _ = std::io::stdout().lock().write_all(out.as_bytes());
+        out!("{out}");
         return Ok(ExitCode::SUCCESS);
     }
     let adapter = adapter::by_name(&args.runtime, &root.join("conformance").join("runtimes"))?;

@@ -116,16 +116,16 @@ impl External {
     }
 
     pub fn load(path: &Path) -> anyhow::Result<External> {
-        // The built-in runtime's file holds only its expectations: no command to run.
-        if let Ok(table) = crate::toml_file::read::<toml::Table>(path) {
-            if !table.contains_key("command") {
-                anyhow::bail!(
+        let config: ExternalConfig = crate::toml_file::read(path).map_err(|e| {
+            // The built-in runtime's file holds only its expectations: no command to run.
+            match crate::toml_file::read::<toml::Table>(path) {
+                Ok(table) if !table.contains_key("command") => anyhow::anyhow!(
                     "{}: no `command`, so it describes no runtime to start\n  hint: the built-in runtime is `--runtime reference`; another runtime's file names its command (see conformance/runtimes/wasmtime-serve.toml)",
                     path.display()
-                );
+                ),
+                _ => e,
             }
-        }
-        let config: ExternalConfig = crate::toml_file::read(path)?;
+        })?;
         External::new(config).with_context(|| path.display().to_string())
     }
 

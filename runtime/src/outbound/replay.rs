@@ -25,12 +25,13 @@ pub struct Replay {
     method: http::Method,
     uri: http::Uri,
     headers: http::HeaderMap,
-    body: Arc<AtomicU8>,
+    /// What the body showed, when it could carry bytes at all (`None`: it cannot).
+    body: Option<Arc<AtomicU8>>,
 }
 
 impl Replay {
-    /// Keep what it takes to send `request` again, if its method allows that; its body is
-    /// watched from here on. `h1`: it goes out on an HTTP/1.1 connection.
+    /// Keep what it takes to send `request` again, if its method allows that; a body that
+    /// could carry bytes is watched from here on. `h1`: it goes out on an HTTP/1.1 connection.
     pub fn watch(
         request: http::Request<WasiBody>,
         h1: bool,
@@ -39,33 +40,34 @@ impl Replay {
             return (request, None);
         }
         // hyper sends a GET or HEAD of no declared length with no body at all, whatever the
-        // guest writes, so the copy is exact before the body has shown anything.
+        // guest writes, so the copy is exact without watching the body.
         let headers = request.headers();
         let no_body_on_the_wire = h1
             && matches!(*request.method(), http::Method::GET | http::Method::HEAD)
             && !headers.contains_key(http::header::CONTENT_LENGTH)
             && !headers.contains_key(http::header::TRANSFER_ENCODING);
-        let body = Arc::new(AtomicU8::new(
-            if no_body_on_the_wire || request.body().is_end_stream() {
-                EMPTY
-            } else {
-                UNSEEN
-            },
-        ));
+        let body = (!no_body_on_the_wire && !request.body().is_end_stream())
+            .then(|| Arc::new(AtomicU8::new(UNSEEN)));
         let replay = Replay {
             method: request.method().clone(),
             uri: request.uri().clone(),
             headers: request.headers().clone(),
             body: body.clone(),
         };
-        let request = request.map(|inner| Watched { inner, seen: body }.boxed_unsync());
+        let request = match body {
+            Some(seen) => request.map(|inner| Watched { inner, seen }.boxed_unsync()),
+            None => request,
+        };
         (request, Some(replay))
     }
 
     /// The same request once more, if `error` says the connection closed under it and the
-    /// body was seen to end empty.
+    /// body was empty.
     pub fn again(self, error: &hyper::Error) -> Option<http::Request<WasiBody>> {
-        if self.body.load(Ordering::Relaxed) != EMPTY || !closed_under(error) {
+        let empty = self
+            .body
+            .is_none_or(|seen| seen.load(Ordering::Relaxed) == EMPTY);
+        if !empty || !closed_under(error) {
             return None;
         }
         let mut request = http::Request::new(

@@ -12,7 +12,7 @@ use http::{HeaderName, HeaderValue, Request, Response, StatusCode};
 use http_body::Body;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
 use wasmtime::{PoolConcurrencyLimitError, Store, Trap, UpdateDeadline};
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::{Error, WasiBody, WasiHttpView};
@@ -87,9 +87,24 @@ impl Drop for RunningApp {
     }
 }
 
+/// Connections the kernel may queue for us to accept (it caps this at `net.core.somaxconn`).
+/// The usual 128 (std's, tokio's) overflows when a burst of clients connects at once, and
+/// each client left out waits a second to send its SYN again.
+const ACCEPT_BACKLOG: u32 = 1024;
+
+fn bind(listen: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = match listen {
+        SocketAddr::V4(_) => TcpSocket::new_v4()?,
+        SocketAddr::V6(_) => TcpSocket::new_v6()?,
+    };
+    // As `TcpListener::bind` does: a restarted server may take its port back at once.
+    socket.set_reuseaddr(true)?;
+    socket.bind(listen)?;
+    socket.listen(ACCEPT_BACKLOG)
+}
+
 pub(crate) async fn serve(app: Arc<AppShared>, listen: SocketAddr) -> anyhow::Result<RunningApp> {
-    let listener = TcpListener::bind(listen)
-        .await
+    let listener = bind(listen)
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}\n  hint: pick another address with --listen, e.g. 127.0.0.1:0"))?;
     let local_addr = listener.local_addr()?;
     if app.listen_addr.set(local_addr).is_err() {
@@ -402,7 +417,7 @@ where
         // slice (with many guests out of time at once, those slices added up to seconds).
         let result = tokio::select! {
             biased;
-            () = tokio::time::sleep_until(deadline.into()) => Err(wasmtime::format_err!(
+            () = passed(deadline) => Err(wasmtime::format_err!(
                 "request exceeded its {timeout:?} deadline"
             )),
             result = call => result.map_err(|e: wasmtime::Error| match e.downcast_ref::<Trap>() {
@@ -470,6 +485,20 @@ where
             },
         }
     })
+}
+
+/// Ready once `deadline` has passed, judged by the clock on every poll: tokio's timer fires
+/// only between batches of tasks, and a guest polled earlier in the batch would run one more
+/// epoch slice.
+async fn passed(deadline: Instant) {
+    let mut timer = std::pin::pin!(tokio::time::sleep_until(deadline.into()));
+    std::future::poll_fn(|cx| {
+        if Instant::now() >= deadline {
+            return std::task::Poll::Ready(());
+        }
+        std::future::Future::poll(timer.as_mut(), cx)
+    })
+    .await
 }
 
 /// A store for a new instance of `component`.

@@ -567,6 +567,43 @@ async fn a_client_that_never_finishes_its_head_is_disconnected() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guests_out_of_time_together_are_not_resumed_once_more_each() {
+    // 200 clients connect at once (more than a default listen backlog of 128 holds: the rest
+    // would retry their SYN a second later). Their guests share one serving thread, block for
+    // half their time (so none holds up the others' start), then loop. Resuming each for one
+    // more epoch slice (10 ms) once its deadline has passed would answer the last ones
+    // hundreds of milliseconds late.
+    let timeout = std::time::Duration::from_secs(1);
+    let running = serve_probe(courier_runtime::RuntimeOptions {
+        request_timeout: timeout,
+        serving_threads: 1,
+        ..Default::default()
+    })
+    .await;
+    let addr = running.local_addr();
+    let spinning: Vec<_> = (0..200)
+        .map(|_| {
+            tokio::spawn(async move {
+                let sent = std::time::Instant::now();
+                let status = get(addr, "/spin?wait_ms=500", &[]).await.status;
+                (status, sent.elapsed())
+            })
+        })
+        .collect();
+    let mut latest = std::time::Duration::ZERO;
+    for request in spinning {
+        let (status, took) = request.await.unwrap();
+        assert_eq!(status, 500);
+        latest = latest.max(took);
+    }
+    let late = latest.saturating_sub(timeout);
+    assert!(
+        late < std::time::Duration::from_millis(300),
+        "a runaway guest was answered {late:?} after its deadline"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_busy_guest_yields_its_serving_thread_to_other_connections() {
     // One serving thread and a long deadline: the looping guest keeps running throughout.
     let running = serve_probe(courier_runtime::RuntimeOptions {

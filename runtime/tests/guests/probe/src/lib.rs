@@ -3,7 +3,9 @@
 //! The last path segment picks the action.
 //! `GET …/fetch?url=U[&method=M][&h=name:value]...[&body=B]` makes one outbound request and
 //! answers `status=N` plus the upstream body, or `error=<ErrorCode debug name>`.
-//! `/alloc?mb=N` allocates N MiB; `/big?mb=N` answers N MiB of `x`; `/headers` answers the request's authority and headers; `/trap` traps; `/spin` loops forever;
+//! `/alloc?mb=N` allocates N MiB; `/big?mb=N` answers N MiB of `x`; `/headers` answers the
+//! request's authority and headers; `/trap` traps; `/spin[?wait_ms=N]` loops forever, after
+//! blocking N ms in a host call;
 //! `/count` answers how many `/count` requests this instance has served (instance reuse);
 //! `/relay?to=HOST&n=N` fetches `http://HOST/relay?to=HOST&n=N-1` and answers `end` at 0 (a chain
 //! of N hops, or a loop when HOST is this component);
@@ -36,8 +38,14 @@ impl wasip2::exports::http::incoming_handler::Guest for Probe {
         let action = path.rsplit('/').next().unwrap_or("");
         let body = match action {
             "trap" => panic!("the probe was asked to trap"),
-            #[allow(clippy::empty_loop)]
-            "spin" => loop {},
+            "spin" => {
+                let wait_ms: u64 = param(&params, "wait_ms")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0);
+                wasip2::clocks::monotonic_clock::subscribe_duration(wait_ms * 1_000_000).block();
+                #[allow(clippy::empty_loop)]
+                loop {}
+            }
             "headers" => {
                 let mut text = format!("authority: {}\n", request.authority().unwrap_or_default());
                 for (name, value) in request.headers().entries() {
@@ -69,22 +77,23 @@ impl wasip2::exports::http::incoming_handler::Guest for Probe {
     }
 }
 
-/// `mb=N`, 1 when absent.
-fn megabytes(params: &[(String, String)]) -> usize {
+/// The value of query parameter `key`, if given.
+fn param<'a>(params: &'a [(String, String)], key: &str) -> Option<&'a str> {
     params
         .iter()
-        .find(|(k, _)| k == "mb")
-        .and_then(|(_, v)| v.parse().ok())
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// `mb=N`, 1 when absent.
+fn megabytes(params: &[(String, String)]) -> usize {
+    param(params, "mb")
+        .and_then(|v| v.parse().ok())
         .unwrap_or(1)
 }
 
 fn relay(params: &[(String, String)]) -> String {
-    let get = |key: &str| {
-        params
-            .iter()
-            .find(|(k, _)| k == key)
-            .map_or("", |(_, v)| v.as_str())
-    };
+    let get = |key| param(params, key).unwrap_or("");
     let to = get("to");
     match get("n").parse::<u32>().unwrap_or(0) {
         0 => "end".to_string(),
@@ -96,12 +105,7 @@ fn relay(params: &[(String, String)]) -> String {
 }
 
 fn fetch(params: &[(String, String)]) -> String {
-    let get = |key: &str| {
-        params
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |key| param(params, key);
     let url = get("url").unwrap_or("/");
     let method = match get("method").unwrap_or("GET") {
         "GET" => Method::Get,

@@ -125,8 +125,7 @@ pub fn generate(
     let package_name = package_name.unwrap_or(language.default_package_name());
     language.validate_package_name(package_name)?;
     let files = language.backend().generate(&backend::Input {
-        resolve: &wit.resolve,
-        world: wit.world,
+        wit,
         model,
         package_name,
     })?;

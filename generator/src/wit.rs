@@ -3,6 +3,7 @@
 //! Accepts any directory laid out like `wit/` (a root package plus `deps/`), so an SDK
 //! maintainer can point `--wit` at another wasi:http 0.2.x release.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use wit_parser::{PackageId, Resolve, WorldId};
@@ -20,6 +21,8 @@ pub struct Wit {
     pub package: PackageId,
     /// The directory it was loaded from.
     pub dir: PathBuf,
+    /// The files each package was parsed from.
+    pub package_files: HashMap<PackageId, Vec<PathBuf>>,
 }
 
 impl Wit {
@@ -31,12 +34,23 @@ impl Wit {
                 .hint("run from the repository root (where wit/ lives) or pass --wit DIR; scripts/vendor-wit recreates wit/"));
         }
         let mut resolve = Resolve::default();
-        if let Err(err) = resolve.push_dir(dir) {
+        let sources = match resolve.push_dir(dir) {
+            Ok((_, sources)) => sources,
             // wit-parser's rendering carries file:line:col and the offending source line.
-            return Err(Error::new(format!("cannot parse WIT: {}", resolve.render_error(&err)))
+            Err(err) => return Err(Error::new(format!("cannot parse WIT: {}", resolve.render_error(&err)))
                 .at(dir.display().to_string())
-                .hint("the directory must hold a WIT package and its dependencies in deps/; scripts/vendor-wit --check tells whether wit/ was edited"));
-        }
+                .hint("the directory must hold a WIT package and its dependencies in deps/; scripts/vendor-wit --check tells whether wit/ was edited")),
+        };
+        let package_files = resolve
+            .packages
+            .iter()
+            .filter_map(|(id, _)| {
+                let mut files: Vec<PathBuf> =
+                    sources.package_paths(id)?.map(Path::to_path_buf).collect();
+                files.sort();
+                Some((id, files))
+            })
+            .collect();
         let package = find_http_package(&resolve, dir)?;
         let world = resolve.packages[package].worlds.get("proxy").copied().ok_or_else(|| {
             Error::new(format!("package {} has no world `proxy`", resolve.packages[package].name))
@@ -48,6 +62,7 @@ impl Wit {
             world,
             package,
             dir: dir.to_path_buf(),
+            package_files,
         })
     }
 

@@ -132,3 +132,70 @@ fn js_package_names_follow_npm_rules() {
         assert!(Language::Js.validate_package_name(bad).is_err(), "{bad}");
     }
 }
+
+/// The vendored WIT's JS SDK: what every layout below must reproduce.
+fn vendored_js() -> Sdk {
+    common::generate_from(&common::vendored_wit(), Language::Js, None)
+}
+
+#[test]
+fn the_js_wit_does_not_depend_on_where_the_checkout_lies() {
+    // A folder named `deps` above the WIT directory (a CI workspace, say).
+    let outer = tempfile::tempdir().unwrap();
+    let wit = outer.path().join("deps/project/wit");
+    common::copy_dir(&common::vendored_wit(), &wit);
+    assert_eq!(
+        common::generate_from(&wit, Language::Js, None).files,
+        vendored_js().files
+    );
+}
+
+#[test]
+fn the_js_wit_holds_wasi_http_when_it_is_the_root_package() {
+    // `--wit` pointed at wasi:http's own folder: http.wit beside deps/, no world of ours.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::vendored_wit(), dir.path());
+    std::fs::remove_file(dir.path().join("world.wit")).unwrap();
+    std::fs::rename(
+        dir.path().join("deps/http.wit"),
+        dir.path().join("http.wit"),
+    )
+    .unwrap();
+    let sdk = common::generate_from(dir.path(), Language::Js, None);
+    assert_eq!(sdk.files, vendored_js().files);
+    parse_js_wit(&sdk);
+}
+
+#[test]
+fn packages_the_proxy_world_does_not_use_stay_out_of_the_js_wit() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::vendored_wit(), dir.path());
+    // Another vendor's package at another version, which could not be retargeted.
+    std::fs::write(
+        dir.path().join("deps/spin.wit"),
+        "package fermyon:spin@2.0.0;\ninterface variables {\n  get: func(name: string) -> result<string, string>;\n}\n",
+    )
+    .unwrap();
+    let sdk = common::generate_from(dir.path(), Language::Js, None);
+    assert_eq!(sdk.files, vendored_js().files);
+}
+
+#[test]
+fn comments_and_line_ends_do_not_change_the_js_wit() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::vendored_wit(), dir.path());
+    for file in ["deps/clocks.wit", "deps/io.wit"] {
+        let path = dir.path().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        // A version-like `@` in comments is prose, not a package reference.
+        let commented = format!(
+            "// See wasi-http@1.example.org.\n/* nested /* @9.9.9 */ still a comment */\n{text}"
+        );
+        std::fs::write(&path, commented.replace('\n', "\r\n")).unwrap();
+    }
+    let sdk = common::generate_from(dir.path(), Language::Js, None);
+    let clocks = common::text(&sdk, "wit/deps/clocks.wit");
+    assert!(clocks.starts_with("// See wasi-http@1.example.org.\n/* nested /* @9.9.9 */"));
+    assert!(!clocks.contains('\r'));
+    parse_js_wit(&sdk);
+}

@@ -374,9 +374,9 @@ fn raw_bindings(input: &Input<'_>, module: &str) -> Result<Vec<File>> {
     };
     let mut generator = opts.build();
     let mut files = wit_bindgen_core::Files::default();
-    let mut resolve = input.resolve.clone();
+    let mut resolve = input.wit.resolve.clone();
     generator
-        .generate(&mut resolve, input.world, &mut files)
+        .generate(&mut resolve, input.wit.world, &mut files)
         .map_err(|e| Error::new(format!("wit-bindgen-go failed: {e:#}")))?;
     Ok(files
         .iter()

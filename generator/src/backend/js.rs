@@ -9,10 +9,11 @@
 //! wasi 0.2.x releases are compatible, so only version strings change (plus items added after
 //! the target release, which are gated off; see [`retarget_wit`]).
 
-use std::path::Path;
+use std::collections::HashSet;
 
 use askama::Template;
 use heck::{ToLowerCamelCase, ToUpperCamelCase};
+use wit_parser::PackageId;
 
 use super::{doc_lines, render_error, Backend, File, Input};
 use crate::error::{Error, Result};
@@ -259,38 +260,65 @@ impl Backend for Js {
     }
 }
 
-/// Every WIT dependency the input was parsed from, retargeted to `version`, as `wit/deps/…`.
-/// The input's root package (the one beside `deps/`) is replaced by `wit/world.wit`.
+/// The WIT of the `wasi:http` package and every package it depends on, retargeted to
+/// `version`, as `wit/deps/<package>.wit` (or `wit/deps/<package>/<file>` for a package
+/// parsed from a folder). Chosen by package, not by where the files lie, so the output is
+/// the same wherever the checkout is and whichever package is the root; other packages in
+/// the input (the root, unrelated deps) are left out: `wit/world.wit` replaces the root.
 fn engine_wit(input: &Input<'_>, version: &str) -> Result<Vec<File>> {
     let target: semver::Version = version.parse().expect("ENGINE_WASI_VERSION is semver");
-    let mut out = Vec::new();
-    for path in input.resolve.source_map.source_files() {
-        let Some(rel) = under_deps(path) else {
-            continue;
-        };
-        let source = std::fs::read_to_string(path)
-            .map_err(|e| Error::io("read WIT (to retarget it for ComponentizeJS)", path, e))?;
-        let retargeted =
-            retarget_wit(&source, &target).map_err(|e| e.at(path.display().to_string()))?;
-        out.push((format!("wit/deps/{rel}"), retargeted.into_bytes()));
+    let wit = input.wit;
+    let resolve = &wit.resolve;
+    let mut needed = HashSet::from([wit.package]);
+    let mut queue = vec![wit.package];
+    while let Some(id) = queue.pop() {
+        for dep in resolve.package_direct_deps(id) {
+            if needed.insert(dep) {
+                queue.push(dep);
+            }
+        }
     }
-    if out.is_empty() {
-        return Err(
-            Error::new("the WIT has no deps/ folder to retarget for ComponentizeJS")
-                .hint("load a WIT directory laid out as a package plus deps/, like wit/"),
-        );
+    let packages: Vec<_> = resolve
+        .topological_packages()
+        .into_iter()
+        .filter(|id| needed.contains(id))
+        .collect();
+    let folder_of = |id: PackageId| {
+        let name = &resolve.packages[id].name;
+        let shared = packages
+            .iter()
+            .filter(|other| resolve.packages[**other].name.name == name.name)
+            .count()
+            > 1;
+        if shared {
+            format!("{}-{}", name.namespace, name.name)
+        } else {
+            name.name.clone()
+        }
+    };
+    let mut out = Vec::new();
+    // A file may declare several packages (`package a:b { … }`): it is emitted once.
+    let mut emitted = HashSet::new();
+    for &id in &packages {
+        let files = wit.package_files.get(&id).map_or(&[][..], Vec::as_slice);
+        for path in files {
+            if !emitted.insert(path) {
+                continue;
+            }
+            let name = if files.len() == 1 {
+                format!("wit/deps/{}.wit", folder_of(id))
+            } else {
+                let file = path.file_name().unwrap_or_default().to_string_lossy();
+                format!("wit/deps/{}/{file}", folder_of(id))
+            };
+            let source = std::fs::read_to_string(path)
+                .map_err(|e| Error::io("read WIT (to retarget it for ComponentizeJS)", path, e))?;
+            let retargeted =
+                retarget_wit(&source, &target).map_err(|e| e.at(path.display().to_string()))?;
+            out.push((name, retargeted.into_bytes()));
+        }
     }
     Ok(out)
-}
-
-/// The part of `path` after its last `deps` folder, with `/` separators.
-fn under_deps(path: &Path) -> Option<String> {
-    let parts: Vec<String> = path
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    let at = parts.iter().rposition(|p| p == "deps")?;
-    (at + 1 < parts.len()).then(|| parts[at + 1..].join("/"))
 }
 
 /// Rewrites a wasi 0.2.x WIT file so that it declares and references `target` instead:
@@ -302,13 +330,21 @@ fn under_deps(path: &Path) -> Option<String> {
 ///   so the retargeted package has exactly the older release's surface (wit-parser also
 ///   rejects a `@since` newer than its package).
 ///
-/// Everything else, comments included, is kept byte for byte.
+/// Everything else is kept byte for byte, comments untouched whatever they say, except that
+/// CRLF line ends become LF (a Windows checkout generates the same SDK).
 pub fn retarget_wit(source: &str, target: &semver::Version) -> Result<String> {
+    let source = source.replace("\r\n", "\n");
     let mut out = String::with_capacity(source.len());
-    let mut rest = source;
-    while let Some(at) = rest.find(['@']) {
+    let mut rest = source.as_str();
+    while let Some(at) = rest.find(['@', '/']) {
         out.push_str(&rest[..at]);
         let after = &rest[at + 1..];
+        if rest.as_bytes()[at] == b'/' {
+            let comment = comment_len(&rest[at..])?;
+            out.push_str(&rest[at..at + comment.max(1)]);
+            rest = &rest[at + comment.max(1)..];
+            continue;
+        }
         if let Some(args) = after.strip_prefix("since(") {
             let close = args
                 .find(')')
@@ -368,6 +404,37 @@ pub fn retarget_wit(source: &str, target: &semver::Version) -> Result<String> {
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// The length of the comment `text` starts with (0 if it starts with none): a `//` comment
+/// up to its line end, or a `/* … */` comment, which may nest as in wit-parser's lexer.
+fn comment_len(text: &str) -> Result<usize> {
+    if text.starts_with("//") {
+        return Ok(text.find('\n').unwrap_or(text.len()));
+    }
+    if !text.starts_with("/*") {
+        return Ok(0);
+    }
+    let mut depth = 0usize;
+    let mut i = 0;
+    let bytes = text.as_bytes();
+    while i + 1 < bytes.len() {
+        match (bytes[i], bytes[i + 1]) {
+            (b'/', b'*') => {
+                depth += 1;
+                i += 2;
+            }
+            (b'*', b'/') => {
+                depth -= 1;
+                i += 2;
+                if depth == 0 {
+                    return Ok(i);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    Err(Error::new("unclosed `/*` comment"))
 }
 
 /// An npm package name: lower-case letters, digits, `-`, `.` and `_`, optionally `@scope/`.
@@ -556,15 +623,11 @@ mod tests {
     }
 
     #[test]
-    fn under_deps_keeps_the_path_below_the_last_deps_folder() {
-        assert_eq!(
-            under_deps(Path::new("/r/wit/deps/http.wit")).as_deref(),
-            Some("http.wit")
-        );
-        assert_eq!(
-            under_deps(Path::new("wit/deps/http/types.wit")).as_deref(),
-            Some("http/types.wit")
-        );
-        assert_eq!(under_deps(Path::new("wit/world.wit")), None);
+    fn comments_end_where_wit_parser_ends_them() {
+        assert_eq!(comment_len("// a @1.0 b\nnext").unwrap(), 11);
+        assert_eq!(comment_len("// to the end").unwrap(), 13);
+        assert_eq!(comment_len("/* a /* b */ c */ d").unwrap(), 17);
+        assert_eq!(comment_len("/ not a comment").unwrap(), 0);
+        assert!(comment_len("/* never /* closed */").is_err());
     }
 }

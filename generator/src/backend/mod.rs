@@ -2,7 +2,7 @@
 //! maps the language-neutral [`Model`] to its language's names and types, fills the
 //! templates, adds raw bindings when its toolchain needs them, and formats the result.
 
-use wit_parser::{Resolve, WorldId};
+use crate::wit::Wit;
 
 use crate::error::{Error, Result};
 use crate::model::{Case, Model, TypeRef};
@@ -14,10 +14,9 @@ pub mod rust;
 
 /// What every backend gets.
 pub struct Input<'a> {
-    /// The parsed WIT, for backends that run a bindings generator over it.
-    pub resolve: &'a Resolve,
-    /// The `wasi:http/proxy` world.
-    pub world: WorldId,
+    /// The parsed WIT (and its `wasi:http/proxy` world), for backends that run a bindings
+    /// generator over it.
+    pub wit: &'a Wit,
     pub model: &'a Model,
     /// The package/crate/module name to emit into.
     pub package_name: &'a str,

@@ -198,7 +198,7 @@ impl Backend for Python {
         let options = options(model)?;
         let methods = tokens(&model.methods, "method", "Method", str::to_ascii_uppercase)?;
         let schemes = tokens(&model.schemes, "scheme", "Scheme", str::to_ascii_lowercase)?;
-        let bindings = bindings(input.resolve, input)?;
+        let bindings = bindings(&input.wit.resolve, input)?;
         // Every module the templates import must be among the pinned names.
         for name in [
             "http_types",
@@ -306,7 +306,7 @@ impl Backend for Python {
 
 /// The binding modules the SDK imports, named after the interfaces of the proxy world.
 fn bindings(resolve: &Resolve, input: &Input<'_>) -> Result<Bindings> {
-    let world = &resolve.worlds[input.world];
+    let world = &resolve.worlds[input.wit.world];
     let wanted: [(&str, &str, &str, bool); 7] = [
         ("http", "types", "http_types", false),
         ("http", "outgoing-handler", "outgoing_handler", false),

@@ -243,9 +243,9 @@ fn raw_bindings(input: &Input<'_>) -> Result<String, askama::Error> {
     };
     let mut generator = opts.build();
     let mut files = wit_bindgen_core::Files::default();
-    let mut resolve = input.resolve.clone();
+    let mut resolve = input.wit.resolve.clone();
     generator
-        .generate(&mut resolve, input.world, &mut files)
+        .generate(&mut resolve, input.wit.world, &mut files)
         .map_err(|e| askama::Error::Custom(format!("wit-bindgen-rust failed: {e:#}").into()))?;
     let mut out = String::new();
     for (_, contents) in files.iter() {

@@ -4,7 +4,7 @@
 //! file, so a later run can delete files the generator no longer emits without touching
 //! anything else there (a `target/`, a `Cargo.lock`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
@@ -74,6 +74,14 @@ impl Sdk {
             if on_disk.as_deref() == Some(contents.as_slice()) {
                 continue;
             }
+            if on_disk.as_deref().map(crlf_to_lf).as_deref() == Some(contents.as_slice()) {
+                // A line-by-line diff of this would show every line unchanged.
+                out.push_str(&format!(
+                    "{rel}: differs only in line endings (CRLF on disk, LF generated; \
+                     a checkout with core.autocrlf?)\n"
+                ));
+                continue;
+            }
             let old = on_disk
                 .as_deref()
                 .map(String::from_utf8_lossy)
@@ -92,16 +100,72 @@ impl Sdk {
                     .to_string(),
             );
         }
-        for stale in previous_files(dir)?
-            .iter()
-            .filter(|p| !self.files.contains_key(*p))
-        {
+        let previous = previous_files(dir)?;
+        for stale in previous.iter().filter(|p| !self.files.contains_key(*p)) {
             if dir.join(stale).is_file() {
                 out.push_str(&format!("stale file {stale}: no longer generated\n"));
             }
         }
+        for extra in self
+            .unexpected_files(dir)?
+            .into_iter()
+            .filter(|p| !previous.contains(p))
+        {
+            out.push_str(&format!(
+                "unexpected file {extra}: not generated, yet built into the SDK with the \
+                 generated sources; move it out of {}\n",
+                dir.display()
+            ));
+        }
         Ok((!out.is_empty()).then_some(out))
     }
+
+    /// Files in `dir` that the generator does not emit but that look like part of the SDK:
+    /// the same extension as a generated file (a stray `.go` file is compiled into the
+    /// package). Build output and lock files (`target/`, `node_modules/`, `__pycache__/`,
+    /// `Cargo.lock`) are not the generator's business.
+    fn unexpected_files(&self, dir: &Path) -> Result<Vec<String>> {
+        let extension = |p: &str| p.rsplit_once('.').map(|(_, e)| e.to_string());
+        let extensions: BTreeSet<String> = self.files.keys().filter_map(|p| extension(p)).collect();
+        let mut found = Vec::new();
+        let mut folders = vec![(dir.to_path_buf(), String::new())];
+        while let Some((folder, prefix)) = folders.pop() {
+            let entries = match fs::read_dir(&folder) {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(Error::io("list", &folder, e)),
+            };
+            for entry in entries {
+                let entry = entry.map_err(|e| Error::io("list", &folder, e))?;
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let rel = format!("{prefix}{name}");
+                if entry.path().is_dir() {
+                    if !name.starts_with('.') && !BUILD_FOLDERS.contains(&name.as_str()) {
+                        folders.push((entry.path(), format!("{rel}/")));
+                    }
+                } else if !self.files.contains_key(&rel)
+                    && extension(&name).is_some_and(|e| extensions.contains(&e))
+                {
+                    found.push(rel);
+                }
+            }
+        }
+        found.sort();
+        Ok(found)
+    }
+}
+
+/// Folders that builds and package managers create inside an SDK.
+const BUILD_FOLDERS: &[&str] = &["target", "node_modules", "__pycache__"];
+
+fn crlf_to_lf(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    for (i, &b) in bytes.iter().enumerate() {
+        if !(b == b'\r' && bytes.get(i + 1) == Some(&b'\n')) {
+            out.push(b);
+        }
+    }
+    out
 }
 
 fn previous_files(dir: &Path) -> Result<Vec<String>> {

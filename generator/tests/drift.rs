@@ -84,3 +84,46 @@ fn drift_is_reported_as_a_unified_diff_and_fixed_by_write() {
     assert!(!dir.path().join("src/old.rs").exists());
     assert!(dir.path().join("Cargo.lock").exists());
 }
+
+#[test]
+fn a_stray_source_file_in_an_sdk_is_drift_but_build_output_is_not() {
+    let sdk = common::generate_from(&common::vendored_wit(), Language::Go, None);
+    let dir = tempfile::tempdir().unwrap();
+    sdk.write(dir.path()).unwrap();
+    // Go compiles every .go file of the folder into the package.
+    std::fs::write(
+        dir.path().join("zz_extra.go"),
+        "package courier\n\nfunc Backdoor() {}\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("target")).unwrap();
+    std::fs::write(dir.path().join("target/build.go"), "package x\n").unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "mine\n").unwrap();
+    let diff = sdk
+        .diff(dir.path())
+        .unwrap()
+        .expect("the stray file is drift");
+    assert!(
+        diff.starts_with("unexpected file zz_extra.go: not generated"),
+        "{diff}"
+    );
+    assert_eq!(diff.lines().count(), 1, "{diff}");
+    // Writing never deletes what it did not write.
+    sdk.write(dir.path()).unwrap();
+    assert!(dir.path().join("zz_extra.go").exists());
+}
+
+#[test]
+fn a_file_that_differs_only_in_line_endings_says_so() {
+    let sdk = common::generate_from(&common::vendored_wit(), Language::Rust, None);
+    let dir = tempfile::tempdir().unwrap();
+    sdk.write(dir.path()).unwrap();
+    let wire = dir.path().join("src/wire.rs");
+    let text = std::fs::read_to_string(&wire).unwrap();
+    std::fs::write(&wire, text.replace('\n', "\r\n")).unwrap();
+    let diff = sdk.diff(dir.path()).unwrap().expect("CRLF is drift");
+    assert_eq!(
+        diff,
+        "src/wire.rs: differs only in line endings (CRLF on disk, LF generated; a checkout with core.autocrlf?)\n"
+    );
+}

@@ -1,6 +1,6 @@
 //! `courier generate`: regenerate (or check) the per-language SDKs from the WIT.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -63,14 +63,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "--package-name needs a single language\n  hint: add --lang rust (naming rules differ per language)"
         );
     }
+    check_out_folder(&args.out, &args.wit)?;
     let wit = Wit::load(&args.wit)?;
     let model = Model::from_wit(&wit)?;
+    // Every SDK first, then the disk: a language that fails leaves the others untouched.
+    let sdks = languages
+        .into_iter()
+        .map(|language| {
+            courier_generator::generate(language, &wit, &model, args.package_name.as_deref())
+                .map(|sdk| (language, sdk))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let mut drifted = Vec::new();
-    for language in languages {
-        let sdk =
-            courier_generator::generate(language, &wit, &model, args.package_name.as_deref())?;
+    for (language, sdk) in sdks {
         let dir = language.sdk_dir(&args.out);
         if args.check {
+            if !dir.exists() {
+                errln!(
+                    "{}: does not exist (never generated there, or a typo in --out?)",
+                    dir.display()
+                );
+                drifted.push((language, dir));
+                continue;
+            }
             match sdk.diff(&dir)? {
                 None => errln!("{}: up to date with {}", dir.display(), wit.package_id()),
                 Some(diff) => {
@@ -95,13 +110,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // The command that rewrites exactly what was checked.
     let mut again = String::new();
     if args.out != std::path::Path::new("languages") {
-        again.push_str(&format!(" --out {}", args.out.display()));
+        again.push_str(&format!(
+            " --out {}",
+            shell_word(&args.out.to_string_lossy())
+        ));
     }
     if args.wit != std::path::Path::new("wit") {
-        again.push_str(&format!(" --wit {}", args.wit.display()));
+        again.push_str(&format!(
+            " --wit {}",
+            shell_word(&args.wit.to_string_lossy())
+        ));
     }
     if let Some(name) = &args.package_name {
-        again.push_str(&format!(" --package-name {name}"));
+        again.push_str(&format!(" --package-name {}", shell_word(name)));
     }
     for (language, dir) in &drifted {
         errln!(
@@ -110,4 +131,52 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::from(1))
+}
+
+/// `--out` must be a folder (or not exist yet) and must not lie inside the WIT directory,
+/// where the next run would parse the SDKs' own WIT as input.
+fn check_out_folder(out: &Path, wit: &Path) -> anyhow::Result<()> {
+    if out.exists() && !out.is_dir() {
+        anyhow::bail!(
+            "--out {} is not a directory\n  hint: --out names the folder that holds <lang>/sdk/ (default: languages)",
+            out.display()
+        );
+    }
+    if resolved(out)?.starts_with(resolved(wit)?) {
+        anyhow::bail!(
+            "--out {} is inside the WIT directory {}\n  hint: the next run would read the generated SDKs' WIT as input; write them elsewhere",
+            out.display(),
+            wit.display()
+        );
+    }
+    Ok(())
+}
+
+/// `path` with symbolic links and `..` resolved, as far as it exists.
+fn resolved(path: &Path) -> std::io::Result<PathBuf> {
+    let absolute = std::path::absolute(path)?;
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return Ok(rest.iter().rev().fold(real, |p, part| p.join(part)));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return Ok(absolute),
+        }
+    }
+}
+
+/// `word` as one shell word, quoted only when it needs to be.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./:@%+=,".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
 }

@@ -415,31 +415,37 @@ impl Gofmt {
     }
 
     fn format(&self, path: &str, source: &[u8]) -> Result<Vec<u8>> {
-        let run = || -> std::io::Result<std::process::Output> {
-            let mut child = Command::new(&self.0)
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()?;
-            let mut stdin = child.stdin.take().expect("piped stdin");
-            let source = source.to_vec();
-            let writer = std::thread::spawn(move || stdin.write_all(&source));
-            let out = child.wait_with_output()?;
-            writer.join().expect("gofmt writer thread")?;
-            Ok(out)
-        };
-        let out = run().map_err(|e| {
-            Error::new(format!("cannot run {}: {e}", self.0.display()))
+        let gofmt = self.0.display();
+        let cannot_run = |e: std::io::Error| {
+            Error::new(format!("cannot run {gofmt}: {e}"))
                 .hint("run languages/go/setup, or set COURIER_GOFMT to a gofmt binary")
-        })?;
-        if !out.status.success() {
-            return Err(Error::new(format!(
-                "generated Go does not parse: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            ))
-            .at(format!("{path} (generated)"))
-            .hint("a template under templates/go/ emits invalid Go for this model"));
+        };
+        let mut child = Command::new(&self.0)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(cannot_run)?;
+        let mut stdin = child.stdin.take().expect("piped stdin");
+        let source = source.to_vec();
+        let writer = std::thread::spawn(move || stdin.write_all(&source));
+        let out = child.wait_with_output().map_err(cannot_run)?;
+        let written = writer.join().expect("gofmt writer thread");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stderr = stderr.trim();
+        // gofmt names its input `<standard input>` in syntax errors; anything else is the
+        // formatter failing (a wrong COURIER_GOFMT), not the template.
+        if !out.status.success() && stderr.contains("<standard input>:") {
+            return Err(Error::new(format!("generated Go does not parse: {stderr}"))
+                .at(format!("{path} (generated)"))
+                .hint("a template under templates/go/ emits invalid Go for this model"));
         }
+        if !out.status.success() {
+            return Err(Error::new(format!("{gofmt} failed ({}): {stderr}", out.status))
+                .at(format!("{path} (generated)"))
+                .hint("COURIER_GOFMT must name a gofmt binary (not `go`); run languages/go/setup for the pinned one"));
+        }
+        written.map_err(cannot_run)?;
         Ok(out.stdout)
     }
 }

@@ -65,12 +65,29 @@ impl Language {
                     && name
                         .chars()
                         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-                if ok {
-                    Ok(())
-                } else {
-                    Err(Error::new(format!("`{name}` is not a valid Rust package name"))
-                        .hint("use ASCII letters, digits, `-` and `_`, starting with a letter, e.g. my-http-sdk"))
+                if !ok {
+                    return Err(Error::new(format!("`{name}` is not a valid Rust package name"))
+                        .hint("use ASCII letters, digits, `-` and `_`, starting with a letter, e.g. my-http-sdk"));
                 }
+                // Names a `use` path or cargo already gives a meaning (cargo refuses them too).
+                const TAKEN: &[&str] = &[
+                    "self",
+                    "super",
+                    "crate",
+                    "std",
+                    "core",
+                    "alloc",
+                    "proc_macro",
+                    "test",
+                ];
+                let as_ident = name.replace('-', "_");
+                if TAKEN.contains(&as_ident.as_str()) || backend::rust::is_keyword(&as_ident) {
+                    return Err(Error::new(format!(
+                        "`{name}` cannot name a crate: Rust already uses it"
+                    ))
+                    .hint("pick a name of your own, e.g. my-http-sdk"));
+                }
+                Ok(())
             }
             Language::Go => backend::go::validate_module_path(name),
             Language::Python => backend::python::validate_package_name(name),

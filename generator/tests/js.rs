@@ -121,18 +121,6 @@ fn a_new_error_code_reaches_the_js_sdk_through_the_model() {
     assert!(common::text(&after, "wit/deps/http.wit").contains("teapot-refused(option<u16>)"));
 }
 
-#[test]
-fn js_package_names_follow_npm_rules() {
-    for ok in ["courier-sdk", "my.http_sdk", "@me/http"] {
-        Language::Js
-            .validate_package_name(ok)
-            .unwrap_or_else(|e| panic!("{ok}: {e}"));
-    }
-    for bad in ["Courier", "", ".hidden", "@me", "a b", "@Me/x"] {
-        assert!(Language::Js.validate_package_name(bad).is_err(), "{bad}");
-    }
-}
-
 /// The vendored WIT's JS SDK: what every layout below must reproduce.
 fn vendored_js() -> Sdk {
     common::generate_from(&common::vendored_wit(), Language::Js, None)

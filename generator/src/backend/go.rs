@@ -310,16 +310,60 @@ fn types_interface(model: &Model) -> String {
     }
 }
 
-/// The Go package name of a module path: its last element, lower-cased, letters and digits.
+/// The Go package name of a module path, as the go tool guesses it: the last element,
+/// skipping a major-version element (`…/foo/v2` is package foo) and a gopkg.in version
+/// suffix (`gopkg.in/yaml.v3` is package yaml), lower-cased, letters and digits.
 pub fn package_of(module: &str) -> String {
-    let last = module.rsplit('/').next().unwrap_or(module);
-    let name: String = last
-        .chars()
+    let mut elements = module.rsplit('/');
+    let mut last = elements.next().unwrap_or(module);
+    let is_major = |e: &str| {
+        e.strip_prefix('v')
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    if is_major(last) {
+        last = elements.next().unwrap_or(last);
+    }
+    if module.starts_with("gopkg.in/") {
+        if let Some((name, version)) = last.rsplit_once('.') {
+            if is_major(version) {
+                last = name;
+            }
+        }
+    }
+    last.chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect::<String>()
-        .to_ascii_lowercase();
-    name
+        .to_ascii_lowercase()
 }
+
+/// Go's keywords, which cannot name a package.
+const GO_KEYWORDS: &[&str] = &[
+    "break",
+    "case",
+    "chan",
+    "const",
+    "continue",
+    "default",
+    "defer",
+    "else",
+    "fallthrough",
+    "for",
+    "func",
+    "go",
+    "goto",
+    "if",
+    "import",
+    "interface",
+    "map",
+    "package",
+    "range",
+    "return",
+    "select",
+    "struct",
+    "switch",
+    "type",
+    "var",
+];
 
 /// Checks a module path: `/`-separated elements of letters, digits, `.`, `-`, `_`, `~`, the
 /// first with a dot (so the go command never mistakes it for the standard library), and a
@@ -340,6 +384,17 @@ pub fn validate_module_path(module: &str) -> Result<()> {
             .chars()
             .next()
             .is_some_and(|c| c.is_ascii_lowercase());
+    if ok && (GO_KEYWORDS.contains(&package.as_str()) || package == "main") {
+        return Err(Error::new(format!(
+            "`{module}` would make the SDK `package {package}`, which {}",
+            if package == "main" {
+                "no program can import"
+            } else {
+                "is a Go keyword"
+            }
+        ))
+        .hint("end the module path with another name, e.g. example.com/httpsdk"));
+    }
     if ok {
         Ok(())
     } else {

@@ -453,6 +453,13 @@ pub fn validate_package_name(name: &str) -> Result<()> {
                 .is_some_and(|(s, n)| part_ok(s) && part_ok(n)),
             None => part_ok(name),
         };
+    // npm's own blacklist.
+    if ["node_modules", "favicon.ico"].contains(&name) {
+        return Err(
+            Error::new(format!("npm refuses `{name}` as a package name"))
+                .hint("pick a name of your own, e.g. my-http-sdk"),
+        );
+    }
     if ok {
         Ok(())
     } else {

@@ -388,3 +388,15 @@ fn rust_type(model: &Model, ty: &TypeRef) -> Result<String> {
         }
     })
 }
+
+/// Rust's strict and reserved keywords (edition 2024), which cargo refuses as crate names.
+pub fn is_keyword(ident: &str) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+        "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+        "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
+        "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type",
+        "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    ];
+    KEYWORDS.contains(&ident)
+}

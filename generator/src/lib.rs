@@ -81,7 +81,8 @@ impl Language {
                     "test",
                 ];
                 let as_ident = name.replace('-', "_");
-                if TAKEN.contains(&as_ident.as_str()) || backend::rust::is_keyword(&as_ident) {
+                let keyword = backend::naming::snake(&as_ident) == format!("{as_ident}_");
+                if TAKEN.contains(&as_ident.as_str()) || keyword {
                     return Err(Error::new(format!(
                         "`{name}` cannot name a crate: Rust already uses it"
                     ))

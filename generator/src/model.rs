@@ -50,6 +50,15 @@ pub struct Case {
     pub payload: Option<TypeRef>,
     /// The WIT doc comment.
     pub docs: Option<String>,
+    /// Where the WIT declares it (`wit/deps/http.wit:120:5`), for errors.
+    pub location: String,
+}
+
+impl Case {
+    /// `e`, placed at this case: `wit/deps/http.wit:120:5 (error-code.DNS-error): …`.
+    pub fn locate(&self, variant: &str, e: Error) -> Error {
+        e.at(format!("{} ({variant}.{})", self.location, self.wit_name))
+    }
 }
 
 /// A WIT type as the backends need it: structure, with named types kept by name.
@@ -206,6 +215,23 @@ impl Model {
         })
     }
 
+    /// The `error-code` case `wit_name`: the SDKs report their own refusals with a few.
+    pub fn error_code(&self, wit_name: &str) -> Result<&Case> {
+        self.error_codes
+            .iter()
+            .find(|c| c.wit_name == wit_name)
+            .ok_or_else(|| {
+                let missing = Error::new(format!("error-code has no case `{wit_name}`")).hint(
+                    "the SDKs report their own refusals with it (conformance/PROTOCOL.md); \
+                     wasi:http 0.2 always has it",
+                );
+                match self.error_codes.first() {
+                    Some(first) => first.locate("error-code", missing),
+                    None => missing,
+                }
+            })
+    }
+
     /// The record named `wit_name`, if a payload uses it.
     pub fn record(&self, wit_name: &str) -> Option<&Record> {
         self.records.iter().find(|r| r.wit_name == wit_name)
@@ -250,6 +276,7 @@ impl Builder<'_> {
                 wit_name: case.name.clone(),
                 payload,
                 docs: docs(&case.docs),
+                location: self.resolve.render_location(case.span),
             });
         }
         Ok(cases)

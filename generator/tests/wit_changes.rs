@@ -123,6 +123,19 @@ fn package_name_renames_the_crate() {
     );
 }
 
+/// `file:line:col` of the first line of deps/http.wit in `dir` that contains `text`.
+fn wit_location(dir: &std::path::Path, text: &str) -> String {
+    let path = dir.join("deps/http.wit");
+    let source = std::fs::read_to_string(&path).unwrap();
+    let (line, found) = source
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(text))
+        .unwrap();
+    let col = found.len() - found.trim_start().len() + 1;
+    format!("{}:{}:{col}", path.display(), line + 1)
+}
+
 #[test]
 fn an_unsupported_payload_is_an_error_with_a_location_not_a_panic() {
     let dir = common::edited_wit(|t| {
@@ -133,9 +146,54 @@ fn an_unsupported_payload_is_an_error_with_a_location_not_a_panic() {
     });
     let wit = Wit::load(dir.path()).unwrap();
     let model = Model::from_wit(&wit).unwrap();
-    let err = courier_generator::generate(Language::Rust, &wit, &model, None).unwrap_err();
-    assert_eq!(err.location(), Some("wasi:http@0.2.12, error-code.odd-one"));
-    assert!(err.hint_text().is_some());
+    let at = format!(
+        "{} (error-code.odd-one)",
+        wit_location(dir.path(), "odd-one")
+    );
+    for &language in Language::ALL {
+        let err = courier_generator::generate(language, &wit, &model, None).unwrap_err();
+        assert_eq!(err.location(), Some(at.as_str()), "{language}: {err}");
+        assert!(err.hint_text().is_some(), "{language}: {err}");
+    }
+}
+
+#[test]
+fn a_missing_case_the_sdks_rely_on_is_named_with_where_to_look() {
+    // Methods without their catch-all: the SDKs map unknown methods to it.
+    let dir = common::edited_wit(|t| t.replacen("    other(string),\n", "", 1));
+    let wit = Wit::load(dir.path()).unwrap();
+    let model = Model::from_wit(&wit).unwrap();
+    let first = format!("{} (method.get)", wit_location(dir.path(), "    get,"));
+    for &language in Language::ALL {
+        let err = courier_generator::generate(language, &wit, &model, None).unwrap_err();
+        assert!(
+            err.message().contains("no `other(string)` case"),
+            "{language}: {err}"
+        );
+        assert_eq!(err.location(), Some(first.as_str()), "{language}: {err}");
+    }
+
+    // An error code the SDKs report their own refusals with.
+    let dir = common::edited_wit(|t| {
+        t.replace(
+            "    internal-error(option<string>)",
+            "    internal-failure(option<string>)",
+        )
+    });
+    let wit = Wit::load(dir.path()).unwrap();
+    let model = Model::from_wit(&wit).unwrap();
+    let first = format!(
+        "{} (error-code.DNS-timeout)",
+        wit_location(dir.path(), "    DNS-timeout,")
+    );
+    for language in [Language::Go, Language::Js] {
+        let err = courier_generator::generate(language, &wit, &model, None).unwrap_err();
+        assert!(
+            err.message().contains("no case `internal-error`"),
+            "{language}: {err}"
+        );
+        assert_eq!(err.location(), Some(first.as_str()), "{language}: {err}");
+    }
 }
 
 fn snapshot_templates() -> Vec<(String, Vec<u8>)> {

@@ -222,16 +222,14 @@ impl Backend for Go {
         let model = input.model;
         let module = input.package_name;
         let error_codes = cases(model, &model.error_codes, "error-code", "ErrorCode")?;
-        let find = |wit_name: &str| {
-            error_codes
+        // The Go constant of a case the SDK reports its own refusals with.
+        let find = |wit_name: &str| -> Result<String> {
+            let case = model.error_code(wit_name)?;
+            Ok(error_codes
                 .iter()
-                .find(|c| c.wit_name == wit_name)
+                .find(|c| c.wit_name == case.wit_name)
                 .map(|c| c.const_name.clone())
-                .ok_or_else(|| {
-                    Error::new(format!("error-code has no case `{wit_name}`")).hint(
-                        "the Go SDK reports its own refusals with it; wasi:http 0.2 always has it",
-                    )
-                })
+                .expect("every error-code case has a Go case"))
         };
         let internal_error = find("internal-error")?;
         let c = Common {
@@ -533,7 +531,7 @@ fn cases(model: &Model, cases: &[Case], variant: &str, raw_type: &str) -> Result
                     })
                 })
                 .transpose()
-                .map_err(|e| e.at(format!("{}, {variant}.{}", model.package, c.wit_name)))?;
+                .map_err(|e| c.locate(variant, e))?;
             Ok(GoCase {
                 wit_name: c.wit_name.clone(),
                 const_name: name.clone(),

@@ -168,10 +168,19 @@ impl Backend for Js {
         let options = options(model)?;
         let methods = tokens(&model.methods, "method", str::to_ascii_uppercase)?;
         let schemes = tokens(&model.schemes, "scheme", str::to_ascii_lowercase)?;
-        let method_invalid = error_case(model, "HTTP-request-method-invalid")?;
-        let uri_invalid = error_case(model, "HTTP-request-URI-invalid")?;
-        let body_size = error_case(model, "HTTP-request-body-size")?;
-        let other = error_case(model, "internal-error")?;
+        let method_invalid = model
+            .error_code("HTTP-request-method-invalid")?
+            .wit_name
+            .as_str();
+        let uri_invalid = model
+            .error_code("HTTP-request-URI-invalid")?
+            .wit_name
+            .as_str();
+        let body_size = model
+            .error_code("HTTP-request-body-size")?
+            .wit_name
+            .as_str();
+        let other = model.error_code("internal-error")?.wit_name.as_str();
 
         let mut files = vec![
             text(
@@ -468,18 +477,6 @@ pub fn validate_package_name(name: &str) -> Result<()> {
     }
 }
 
-fn error_case<'m>(model: &'m Model, wit_name: &str) -> Result<&'m str> {
-    model
-        .error_codes
-        .iter()
-        .find(|c| c.wit_name == wit_name)
-        .map(|c| c.wit_name.as_str())
-        .ok_or_else(|| {
-            Error::new(format!("error-code has no case `{wit_name}`"))
-                .hint("the JS SDK names its own refusals with it (conformance/PROTOCOL.md)")
-        })
-}
-
 fn text(path: &str, rendered: askama::Result<String>) -> Result<File> {
     let mut s = rendered.map_err(|e| render_error("js", path, e))?;
     if !s.ends_with('\n') {
@@ -497,7 +494,7 @@ fn cases(model: &Model, cases: &[Case], variant: &str) -> Result<Vec<JsCase>> {
                 .as_ref()
                 .map(|t| ts_type(model, t))
                 .transpose()
-                .map_err(|e| e.at(format!("{}, {variant}.{}", model.package, c.wit_name)))?;
+                .map_err(|e| c.locate(variant, e))?;
             Ok(JsCase {
                 wit_name: c.wit_name.clone(),
                 payload,

@@ -57,17 +57,24 @@ pub fn split_tokens<'a>(
             None => fixed.push(c),
             Some(TypeRef::String) if other.is_none() => other = Some(c),
             Some(t) => {
-                return Err(Error::new(format!(
-                    "case {variant}.{} has payload {t:?}; the {lang} backend expects one catch-all `other(string)`",
-                    c.wit_name
-                )))
+                return Err(c.locate(
+                    variant,
+                    Error::new(format!(
+                        "payload {t:?}; the {lang} backend expects one catch-all `other(string)`"
+                    )),
+                ))
             }
         }
     }
     let other = other.ok_or_else(|| {
-        Error::new(format!("variant {variant} has no `other(string)` case")).hint(format!(
-            "the {lang} SDK maps unknown tokens to it; wasi:http 0.2 always has one"
-        ))
+        let missing = Error::new(format!("variant {variant} has no `other(string)` case")).hint(
+            format!("the {lang} SDK maps unknown tokens to it; wasi:http 0.2 always has one"),
+        );
+        // The variant's first case: where to look.
+        match cases.first() {
+            Some(first) => first.locate(variant, missing),
+            None => missing,
+        }
     })?;
     Ok((fixed, other))
 }
@@ -103,6 +110,7 @@ mod tests {
 
     fn case(name: &str, payload: Option<TypeRef>) -> Case {
         Case {
+            location: "http.wit:1:1".into(),
             wit_name: name.into(),
             payload,
             docs: None,

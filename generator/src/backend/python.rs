@@ -400,7 +400,7 @@ fn cases(model: &Model, cases: &[Case], variant: &str, raw_prefix: &str) -> Resu
     cases
         .iter()
         .map(|c| {
-            let at = |e: Error| e.at(format!("{}, {variant}.{}", model.package, c.wit_name));
+            let at = |e: Error| c.locate(variant, e);
             let payload = c
                 .payload
                 .as_ref()

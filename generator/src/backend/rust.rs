@@ -146,15 +146,12 @@ impl Backend for Rust {
         let crate_name = package_name.replace('-', "_");
         let error_codes = cases(model, &model.error_codes, "error-code")?;
         let header_errors = cases(model, &model.header_errors, "header-error")?;
+        let body_size = model.error_code("HTTP-request-body-size")?;
         let body_size = error_codes
             .iter()
-            .find(|c| c.wit_name == "HTTP-request-body-size")
+            .find(|c| c.wit_name == body_size.wit_name)
             .map(|c| c.rust_name.clone())
-            .ok_or_else(|| {
-                Error::new("error-code has no case `HTTP-request-body-size`").hint(
-                    "the Rust SDK refuses a body longer than its content-length with it; wasi:http 0.2 always has it",
-                )
-            })?;
+            .expect("every error-code case has a Rust case");
         let records = records(model)?;
         let options = options(model)?;
         let methods = tokens(&model.methods, "method", str::to_ascii_uppercase)?;
@@ -290,7 +287,7 @@ fn cases(model: &Model, cases: &[Case], variant: &str) -> Result<Vec<RustCase>> 
                 .as_ref()
                 .map(|t| rust_type(model, t))
                 .transpose()
-                .map_err(|e| e.at(format!("{}, {variant}.{}", model.package, c.wit_name)))?;
+                .map_err(|e| c.locate(variant, e))?;
             Ok(RustCase {
                 wit_name: c.wit_name.clone(),
                 rust_name: upper_camel(&c.wit_name),
@@ -387,16 +384,4 @@ fn rust_type(model: &Model, ty: &TypeRef) -> Result<String> {
             .hint("payloads may use plain types, option, list and records; extend rust_type in generator/src/backend/rust.rs"))
         }
     })
-}
-
-/// Rust's strict and reserved keywords (edition 2024), which cargo refuses as crate names.
-pub fn is_keyword(ident: &str) -> bool {
-    const KEYWORDS: &[&str] = &[
-        "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
-        "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
-        "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
-        "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type",
-        "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
-    ];
-    KEYWORDS.contains(&ident)
 }

@@ -45,6 +45,15 @@ impl Sdk {
             let path = dir.join(stale);
             if path.is_file() {
                 fs::remove_file(&path).map_err(|e| Error::io("remove stale file", &path, e))?;
+                // Folders it leaves empty go too (a renamed Python package); `remove_dir`
+                // fails on the first one that still holds something, which ends the climb.
+                let mut folder = path.parent();
+                while let Some(f) = folder.filter(|f| *f != dir) {
+                    if fs::remove_dir(f).is_err() {
+                        break;
+                    }
+                    folder = f.parent();
+                }
             }
         }
         for (rel, contents) in &self.files {

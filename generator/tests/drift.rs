@@ -127,3 +127,17 @@ fn a_file_that_differs_only_in_line_endings_says_so() {
         "src/wire.rs: differs only in line endings (CRLF on disk, LF generated; a checkout with core.autocrlf?)\n"
     );
 }
+
+#[test]
+fn renaming_a_package_leaves_no_empty_folder_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    common::generate_from(&common::vendored_wit(), Language::Python, None)
+        .write(dir.path())
+        .unwrap();
+    assert!(dir.path().join("courier_sdk").is_dir());
+    common::generate_from(&common::vendored_wit(), Language::Python, Some("acme_http"))
+        .write(dir.path())
+        .unwrap();
+    assert!(dir.path().join("acme_http").is_dir());
+    assert!(!dir.path().join("courier_sdk").exists());
+}

@@ -13,10 +13,12 @@ use courier_generator::{Language, Model, Wit};
     before_long_help = "Reads the wasi:http 0.2 WIT (default: wit/, vendored by scripts/vendor-wit), builds a \
 language-neutral model of the outbound surface (methods, schemes, every error-code, \
 request options, handler signatures), and writes <OUT>/<lang>/sdk/ for each language from \
-the templates in templates/<lang>/. Output is deterministic: running it twice changes nothing.\n\n\
+the templates in templates/<lang>/. Output is deterministic: running it twice changes nothing, \
+and nothing is written unless every language generates.\n\n\
 With --check nothing is written: the SDKs are regenerated in memory and compared with \
-what is on disk; any difference is printed as a unified diff and the exit status is 1. \
-CI runs `courier generate --check`.",
+what is on disk; any difference is printed as a unified diff (a file that differs only in \
+line endings, a stray source file in an SDK folder, or a missing SDK folder is named \
+instead) and the exit status is 1. CI runs `courier generate --check`.",
     after_help = "Examples:\n  \
 courier generate                          regenerate every SDK under languages/\n  \
 courier generate --check                  fail with a diff if a checked-in SDK drifted\n  \

@@ -208,11 +208,13 @@ impl OutgoingRequest {
         body: Vec<u8>,
         options: RequestOptions,
     ) -> Result<Self, Error> {
-        // A known length goes out as content-length, as reqwest and Go's net/http do: a body of
+        // A known length goes out as content-length, as Go's net/http and fetch do: a body of
         // unknown length is sent chunked, which servers may ignore on a GET. An empty body is
-        // sent as no body at all (no Content-Length: 0 on a GET).
+        // sent as no body at all, declared as `content-length: 0` only where the method gives
+        // a body meaning (POST, PUT, PATCH; RFC 9110 section 8.6), never on a GET.
         let has_length = headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
-        let mut request = if body.is_empty() || has_length {
+        let carries_body = matches!(*method, ::http::Method::POST | ::http::Method::PUT | ::http::Method::PATCH);
+        let mut request = if (body.is_empty() && !carries_body) || has_length {
             Self::new(method, uri, headers)?
         } else {
             let mut with_length = headers.to_vec();

@@ -1,6 +1,7 @@
 package courier
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -41,7 +42,9 @@ func NewClient() *http.Client {
 // Send sends req through wasi:http/outgoing-handler@0.2.12 and returns the response once
 // its head has arrived; resp.Body streams the rest and must be closed. The request body is
 // written in full first (with a content-length when req.ContentLength is positive, else
-// chunked) and is closed. A relative URL ("/path") is a request to the component's own app.
+// chunked) and is closed; with no body (nil or http.NoBody) none is sent, and a POST, PUT or
+// PATCH says content-length: 0, as net/http does. A relative URL ("/path") is a request to
+// the component's own app.
 // Failures unwrap to *ErrorCode or *HeaderError.
 func Send(req *http.Request) (*http.Response, error) {
 	return send(req, RequestOptions{})
@@ -73,6 +76,10 @@ func send(req *http.Request, defaults RequestOptions) (*http.Response, error) {
 	}
 	if req.URL == nil {
 		return nil, &ErrorCode{Code: CodeHttpRequestUriInvalid, Detail: "the request has no URL"}
+	}
+	req, err := probeBody(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Redacted(), err)
 	}
 	resp, err := roundTrip(req, defaults)
 	if err != nil {
@@ -110,7 +117,12 @@ func roundTrip(req *http.Request, defaults RequestOptions) (*http.Response, erro
 		request.Drop()
 		return nil, err
 	}
-	body := request.Body().Ok()
+	// As net/http: a request without a body goes out without one. Taking the body handle
+	// would make the host frame an empty body of unknown length (chunked).
+	var body *raw.OutgoingBody
+	if hasBody(req) {
+		body = request.Body().Ok()
+	}
 	opt := witTypes.None[*raw.RequestOptions]()
 	if rawOptions != nil {
 		opt = witTypes.Some(rawOptions)
@@ -119,28 +131,16 @@ func roundTrip(req *http.Request, defaults RequestOptions) (*http.Response, erro
 	handled := outgoing.Handle(request, opt)
 	resume()
 	if handled.IsErr() {
-		body.Drop()
+		if body != nil {
+			body.Drop()
+		}
 		return nil, errorCodeFromRaw(handled.Err())
 	}
 	future := handled.Ok()
-	if err := writeBody(body, req.Body, req.Trailer, declaredLength(req.ContentLength, req.Header)); err != nil {
-		// A request the host already failed (denied, refused) explains a failed write better,
-		// unless the body itself was the wrong size: then the host's failure is its consequence.
-		var code *ErrorCode
-		bodySize := errors.As(err, &code) && code.Code == CodeHttpRequestBodySize
-		pollable := future.Subscribe()
-		ready := pollable.Ready()
-		pollable.Drop()
-		if ready && !bodySize {
-			resume := pauseGC()
-			got := future.Get()
-			resume()
-			if got.IsSome() && got.Some().IsOk() && got.Some().Ok().IsErr() {
-				err = errorCodeFromRaw(got.Some().Ok().Err())
-			}
+	if body != nil {
+		if err := writeBody(body, req.Body, req.Trailer, declaredLength(req.ContentLength, req.Header)); err != nil {
+			return nil, afterFailedWrite(err, future)
 		}
-		future.Drop()
-		return nil, err
 	}
 	pollable := future.Subscribe()
 	pollable.Block()
@@ -162,14 +162,75 @@ func roundTrip(req *http.Request, defaults RequestOptions) (*http.Response, erro
 	return incomingResponse(req, result.Ok())
 }
 
+// probeBody settles a body of unknown length (a Body with ContentLength 0, as net/http reads
+// it) that is in fact empty: it goes out as no body, as from net/http's transport. A byte
+// read to find out is put back. The caller's req is not changed.
+func probeBody(req *http.Request) (*http.Request, error) {
+	if req.Body == nil || req.Body == http.NoBody || req.ContentLength != 0 {
+		return req, nil
+	}
+	var first [1]byte
+	n, err := io.ReadFull(req.Body, first[:])
+	probed := *req
+	switch {
+	case n == 1:
+		probed.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(first[:]), req.Body), req.Body}
+	case err == io.EOF:
+		probed.Body = http.NoBody
+	default:
+		return req, &ErrorCode{Code: CodeInternalError, Detail: "reading the request body: " + err.Error()}
+	}
+	return &probed, nil
+}
+
+// carriesBody reports whether method gives a request body meaning (RFC 9110 section 8.6).
+func carriesBody(method string) bool {
+	return method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch
+}
+
+// hasBody reports whether req has a body or trailers to send.
+func hasBody(req *http.Request) bool {
+	return (req.Body != nil && req.Body != http.NoBody) || len(req.Trailer) > 0
+}
+
+// afterFailedWrite is the error of a request whose body could not be written. The host drops
+// the body of a request it has failed (denied, refused, timed out), so the write sees only a
+// closed stream: the response then says why. A body of the wrong size keeps its own code.
+func afterFailedWrite(err error, future *raw.FutureIncomingResponse) error {
+	defer future.Drop()
+	var code *ErrorCode
+	if errors.As(err, &code) && code.Code == CodeHttpRequestBodySize {
+		return err
+	}
+	pollable := future.Subscribe()
+	pollable.Block()
+	pollable.Drop()
+	resume := pauseGC()
+	got := future.Get()
+	resume()
+	if got.IsSome() && got.Some().IsOk() && got.Some().Ok().IsErr() {
+		return errorCodeFromRaw(got.Some().Ok().Err())
+	}
+	return err
+}
+
 // outgoingFields builds the request's header fields: every header of req.Header (names in
 // sorted order, repeated values in order), plus content-length from req.ContentLength and,
 // as net/http does, a Trailer header naming the keys of req.Trailer, when those headers are
 // not set. The host rejects forbidden names with a *HeaderError.
 func outgoingFields(req *http.Request) (*raw.Fields, error) {
 	entries := fieldEntries(req.Header)
-	if req.Header.Get("Content-Length") == "" && req.ContentLength > 0 && req.Body != nil && req.Body != http.NoBody {
-		entries = append(entries, witTypes.Tuple2[string, []uint8]{F0: "content-length", F1: []byte(strconv.FormatInt(req.ContentLength, 10))})
+	if req.Header.Get("Content-Length") == "" {
+		switch {
+		case req.ContentLength > 0 && hasBody(req):
+			entries = append(entries, witTypes.Tuple2[string, []uint8]{F0: "content-length", F1: []byte(strconv.FormatInt(req.ContentLength, 10))})
+		case !hasBody(req) && carriesBody(req.Method):
+			// As net/http: an empty POST, PUT or PATCH still says its body is empty.
+			entries = append(entries, witTypes.Tuple2[string, []uint8]{F0: "content-length", F1: []byte("0")})
+		}
 	}
 	if req.Header.Get("Trailer") == "" && len(req.Trailer) > 0 {
 		names := make([]string, 0, len(req.Trailer))

@@ -7,7 +7,7 @@
 import { handle } from 'wasi:http/outgoing-handler@0.2.10';
 import { Fields, OutgoingRequest } from 'wasi:http/types@0.2.10';
 import { collect, extractBody, IncomingReader, toStream, writeBody } from './body.js';
-import { fetchError, fromErrorCode, fromThrown, OTHER, URI_INVALID } from './errors.js';
+import { BODY_SIZE, fetchError, fromErrorCode, fromThrown, OTHER, URI_INVALID } from './errors.js';
 import { ready } from './poll.js';
 import {
   methodToRaw,
@@ -323,15 +323,29 @@ async function head(future, signal) {
   return got.val.val;
 }
 
+/**
+ * The error of a request that failed after its body write did (if it did). The host drops
+ * the body of a request it has failed (denied, refused, timed out), so the write saw only a
+ * closed stream: the response's error says why. An abort, or a body longer than its
+ * content-length, stays what it is.
+ */
+function afterFailedWrite(writeError, responseError) {
+  if (writeError === undefined) return responseError;
+  const own = writeError.name === 'AbortError' || writeError.cause?.code === BODY_SIZE;
+  return own ? writeError : responseError;
+}
+
 /** Sends one request (no redirects) and returns the response with its body unread. */
 async function sendOnce(request) {
   const signal = request.signal;
   checkSignal(signal);
   const source = request[BODY];
   const extra = [];
-  if (source !== null && source.bytes && !request.headers.has('content-length')) {
-    // A known length goes out as content-length, as the standard's fetch does.
-    extra.push(['content-length', String(source.bytes.length)]);
+  if (!request.headers.has('content-length')) {
+    // A known length goes out as content-length, as the standard's fetch does, which also
+    // declares a POST or PUT without a body as `content-length: 0`.
+    if (source !== null && source.bytes) extra.push(['content-length', String(source.bytes.length)]);
+    else if (source === null && (request.method === 'POST' || request.method === 'PUT')) extra.push(['content-length', '0']);
   }
   const raw = outgoing(request, extra);
   const body = source !== null ? raw.body() : undefined;
@@ -365,7 +379,7 @@ async function sendOnce(request) {
   try {
     response = await head(future, signal);
   } catch (e) {
-    throw writeError ?? e;
+    throw afterFailedWrite(writeError, e);
   }
   if (writeError) {
     response[Symbol.dispose]();

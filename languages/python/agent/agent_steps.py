@@ -8,7 +8,7 @@ from typing import Any
 
 from agent_protocol import Sha, Step, inline_body
 from courier_sdk import http, poll_loop
-from courier_sdk.errors import Error, HeaderError
+from courier_sdk.errors import Error, HeaderError, HttpError
 from courier_sdk.headers import Headers
 from courier_sdk.http import OutgoingRequest, Request, RequestOptions, Response
 
@@ -191,8 +191,13 @@ async def _streaming(
     except Error as e:
         if out is not None:
             out.abort()
-        response_task.cancel()
-        await asyncio.gather(response_task, return_exceptions=True)
+        if isinstance(e, HttpError):
+            response_task.cancel()
+        # The host drops the body of a request it has failed (denied, refused): the write saw
+        # only a closed stream, the response says why. A body of the wrong size keeps its code.
+        failed = (await asyncio.gather(response_task, return_exceptions=True))[0]
+        if isinstance(failed, HttpError) and not isinstance(e, HttpError):
+            return error_verdict(failed, "response", started=started)
         return error_verdict(e, "body-write", started=started)
     try:
         response = await response_task

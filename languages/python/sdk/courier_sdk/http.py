@@ -223,6 +223,27 @@ async def _response(future: raw.FutureIncomingResponse) -> IncomingResponse:
     return IncomingResponse(inner.value)
 
 
+#: Methods whose empty body is still declared, as `content-length: 0`.
+_CARRY_BODY = ("POST", "PUT", "PATCH")
+
+
+async def _after_failed_write(write_error: Error, future: raw.FutureIncomingResponse) -> Error:
+    """The error of a request whose body could not be written.
+
+    The host drops the body of a request it has failed (denied, refused, timed out), so the
+    write sees only a closed stream: the response then says why. A write error with a code
+    of its own (a body longer than its content-length) stays.
+    """
+    if isinstance(write_error, HttpError):
+        future.__exit__(None, None, None)
+        return write_error
+    try:
+        await _response(future)
+    except HttpError as failed:
+        return failed
+    return write_error
+
+
 async def send_streaming(request: OutgoingRequest) -> IncomingResponse:
     """Sends ``request`` and returns once the response head has arrived.
 
@@ -235,11 +256,12 @@ async def send_async(request: Request) -> Response:
     """Sends a buffered request and reads the whole response, on the running event loop."""
     headers = Headers(request.headers)
     # A known length goes out as content-length, as requests and Go's net/http do: a body of
-    # unknown length is sent chunked, which servers may ignore on a GET.
-    if request.body and "content-length" not in headers:
-        headers.add("content-length", str(len(request.body)))
+    # unknown length is sent chunked, which servers may ignore on a GET. An empty body is
+    # sent as no body at all, declared as `content-length: 0` only where the method gives a
+    # body meaning (POST, PUT, PATCH; RFC 9110 section 8.6), never on a GET.
+    if "content-length" not in headers and (request.body or request.method in _CARRY_BODY):
+        headers.add("content-length", str(len(request.body or b"")))
     outgoing = OutgoingRequest(request.method, request.uri, headers, request.options)
-    # An empty body is sent as no body at all (no `content-length: 0` on a GET).
     body = outgoing.body() if request.body else None
     future = _start(outgoing)
     if body is not None and request.body:
@@ -247,17 +269,11 @@ async def send_async(request: Request) -> Response:
             await body.write(request.body)
             await body.finish()
         except Error as write_error:
-            # When the host failed the request itself, its error code says more, unless the
-            # body was the wrong size: then the host's failure is its consequence.
             body.abort()
-            result = None if isinstance(write_error, errors.HttpRequestBodySize) else future.get()
-            if result is not None and not isinstance(result, Err):
-                inner = result.value
-                if isinstance(inner, Err):
-                    future.__exit__(None, None, None)
-                    raise error_code_from_raw(inner.value) from write_error
-            future.__exit__(None, None, None)
-            raise
+            failed = await _after_failed_write(write_error, future)
+            if failed is write_error:
+                raise
+            raise failed from write_error
     response = await _response(future)
     incoming = response.body()
     data = await incoming.read()

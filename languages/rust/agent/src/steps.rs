@@ -321,9 +321,15 @@ async fn streaming(
     };
     let (response, written) = join2(http::send::<_, IncomingResponse>(request), write).await;
     let response = match (response, written) {
-        (_, Err(e)) => return error_verdict(&e, "body-write", None, Some(ms(started))),
-        (Err(e), _) => return error_verdict(&e, "response", None, Some(ms(started))),
         (Ok(r), Ok(())) => r,
+        (Err(e), Ok(())) => return error_verdict(&e, "response", None, Some(ms(started))),
+        // The host drops the body of a request it has failed (denied, refused): the write
+        // saw only a closed stream, the response says why. A body of the wrong size keeps
+        // its own code.
+        (Err(e @ http::Error::Http(_)), Err(w)) if !matches!(w, http::Error::Http(_)) => {
+            return error_verdict(&e, "response", None, Some(ms(started)))
+        }
+        (_, Err(e)) => return error_verdict(&e, "body-write", None, Some(ms(started))),
     };
     let status = response.status();
     let headers = response.headers();

@@ -208,7 +208,10 @@ impl OutgoingRequest {
         let has_length = headers
             .iter()
             .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
-        let mut request = if body.is_empty() || has_length {
+        let carries_body = matches!(
+            * method, ::http::Method::POST | ::http::Method::PUT | ::http::Method::PATCH
+        );
+        let mut request = if (body.is_empty() && !carries_body) || has_length {
             Self::new(method, uri, headers)?
         } else {
             let mut with_length = headers.to_vec();

@@ -41,11 +41,32 @@ where
     let future = outgoing_handler::handle(request, options.to_raw()?)
         .map_err(|code| Error::Http(ErrorCode::from_raw(code)))?;
     if let (Some(mut body), Some(bytes)) = (body, buffered) {
-        body.write_all(&bytes).await?;
-        body.finish().await?;
+        let written = async {
+            body.write_all(&bytes).await?;
+            body.finish().await
+        };
+        if let Err(failed) = written.await {
+            return Err(after_failed_write(failed, future).await);
+        }
     }
     let response = wait_for_response(future).await?;
     O::from_incoming_response(response).await
+}
+/// The error of a request whose body could not be written. The host drops the body of a
+/// request it has failed (denied, refused, timed out), so the write sees only a closed
+/// stream: the response then says why. A write error with a code of its own (a body longer
+/// than its content-length) stays.
+async fn after_failed_write(
+    failed: Error,
+    future: raw::FutureIncomingResponse,
+) -> Error {
+    if matches!(failed, Error::Http(_)) {
+        return failed;
+    }
+    match wait_for_response(future).await {
+        Err(code @ Error::Http(_)) => code,
+        _ => failed,
+    }
 }
 async fn wait_for_response(
     future: raw::FutureIncomingResponse,

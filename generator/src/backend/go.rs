@@ -210,6 +210,7 @@ go_template!(OptionsGo, "go/options.go");
 go_template!(WireGo, "go/wire.go");
 go_template!(ClientGo, "go/client.go");
 go_template!(BodyGo, "go/body.go");
+go_template!(WaitGo, "go/wait.go");
 go_template!(HandlerGo, "go/handler.go");
 go_template!(ExportGo, "go/export.go");
 go_template!(InboundGo, "go/inbound.go");
@@ -271,6 +272,7 @@ impl Backend for Go {
             ("wire.go", WireGo(&c).render()),
             ("client.go", ClientGo(&c).render()),
             ("body.go", BodyGo(&c).render()),
+            ("wait.go", WaitGo(&c).render()),
             ("handler.go", HandlerGo(&c).render()),
             ("internal/inbound/inbound.go", InboundGo(&c).render()),
             (&export, ExportGo(&c).render()),

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	courier "courier.dev/courier"
@@ -58,15 +59,25 @@ func run(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad instruction: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	// The SDK is synchronous (stock Go cannot run goroutines while a host call blocks), so
-	// "concurrent" steps run one after another too.
 	// The /run request's own framing is not the outbound request's: its body is not forwarded.
 	inbound := r.Header.Clone()
 	inbound.Del("Content-Length")
 	inbound.Del("Transfer-Encoding")
-	verdicts := make([]map[string]any, 0, len(in.Steps))
-	for i := range in.Steps {
-		verdicts = append(verdicts, perform(&in.Steps[i], inbound))
+	verdicts := make([]map[string]any, len(in.Steps))
+	if in.Concurrent {
+		var wg sync.WaitGroup
+		for i := range in.Steps {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				verdicts[i] = perform(&in.Steps[i], inbound)
+			}()
+		}
+		wg.Wait()
+	} else {
+		for i := range in.Steps {
+			verdicts[i] = perform(&in.Steps[i], inbound)
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"steps": verdicts})
 }

@@ -15,10 +15,7 @@ import (
 	witTypes "go.bytecodealliance.org/pkg/wit/types"
 )
 
-// maxWrite is the most blocking-write-and-flush accepts in one call.
-const maxWrite = 4096
-
-// maxRead is the most one blocking-read asks for.
+// maxRead is the most one read asks for.
 const maxRead = 64 * 1024
 
 // writeBody writes everything src yields into the outgoing body, flushing after each piece
@@ -139,28 +136,67 @@ func declaredTrailers(h http.Header) http.Header {
 	return declared
 }
 
-// writeAll writes p in pieces the host accepts, blocking until each is flushed.
+// writeAll writes p in the pieces the host accepts and flushes it, waiting (without stopping
+// other goroutines) whenever the host's buffer is full and until the flush completes.
 func writeAll(stream *streams.OutputStream, p []byte) error {
 	for len(p) > 0 {
-		n := min(len(p), maxWrite)
-		written := stream.BlockingWriteAndFlush(p[:n])
-		if written.IsErr() {
+		allowed, err := writable(stream)
+		if err != nil {
+			return err
+		}
+		if allowed == 0 {
+			return closedByHost()
+		}
+		n := int(min(uint64(len(p)), allowed))
+		if written := stream.Write(p[:n]); written.IsErr() {
 			return writeError(written.Err())
 		}
 		p = p[n:]
 	}
-	return nil
+	// The flush is complete once the stream accepts bytes again, or is closed: the host
+	// closes a body as soon as it reaches its declared content-length.
+	if flushed := stream.Flush(); flushed.IsErr() {
+		if flushed.Err().Tag() == streams.StreamError_Closed {
+			return nil
+		}
+		return writeError(flushed.Err())
+	}
+	_, err := writable(stream)
+	return err
+}
+
+// writable waits until stream accepts bytes and says how many; 0 means the host closed it.
+func writable(stream *streams.OutputStream) (uint64, error) {
+	for {
+		checked := stream.CheckWrite()
+		if checked.IsErr() {
+			if checked.Err().Tag() == streams.StreamError_Closed {
+				return 0, nil
+			}
+			return 0, writeError(checked.Err())
+		}
+		if n := checked.Ok(); n > 0 {
+			return n, nil
+		}
+		pollable := stream.Subscribe()
+		await(pollable)
+		pollable.Drop()
+	}
 }
 
 func writeError(e streams.StreamError) error {
 	if e.Tag() == streams.StreamError_LastOperationFailed {
 		return streamError(e.LastOperationFailed())
 	}
+	return closedByHost()
+}
+
+func closedByHost() error {
 	return &ErrorCode{Code: CodeInternalError, Detail: "the body stream was closed by the host"}
 }
 
-// incomingBody is an http.Response or http.Request body over a WIT incoming-body. Read blocks
-// on the host; at the end of the body it stores the trailers in *trailer, as net/http does
+// incomingBody is an http.Response or http.Request body over a WIT incoming-body. Read waits
+// for the host (other goroutines run meanwhile); at the end of the body it stores the trailers in *trailer, as net/http does
 // before returning io.EOF. Close releases the stream, the body and the parent resource in
 // that order.
 type incomingBody struct {
@@ -194,7 +230,7 @@ func (b *incomingBody) Read(p []byte) (int, error) {
 	}
 	for {
 		resume := pauseGC()
-		got := b.stream.BlockingRead(uint64(min(len(p), maxRead)))
+		got := b.stream.Read(uint64(min(len(p), maxRead)))
 		resume()
 		if got.IsErr() {
 			e := got.Err()
@@ -210,6 +246,9 @@ func (b *incomingBody) Read(p []byte) (int, error) {
 		if len(data) > 0 {
 			return copy(p, data), nil
 		}
+		pollable := b.stream.Subscribe()
+		await(pollable)
+		pollable.Drop()
 	}
 }
 
@@ -231,7 +270,7 @@ func (b *incomingBody) readTrailers() error {
 	b.body = nil
 	defer future.Drop()
 	pollable := future.Subscribe()
-	pollable.Block()
+	await(pollable)
 	pollable.Drop()
 	defer pauseGC()()
 	got := future.Get()

@@ -143,7 +143,7 @@ func roundTrip(req *http.Request, defaults RequestOptions) (*http.Response, erro
 		}
 	}
 	pollable := future.Subscribe()
-	pollable.Block()
+	await(pollable)
 	pollable.Drop()
 	resume = pauseGC()
 	got := future.Get()
@@ -206,7 +206,7 @@ func afterFailedWrite(err error, future *raw.FutureIncomingResponse) error {
 		return err
 	}
 	pollable := future.Subscribe()
-	pollable.Block()
+	await(pollable)
 	pollable.Drop()
 	resume := pauseGC()
 	got := future.Get()

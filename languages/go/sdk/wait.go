@@ -1,0 +1,94 @@
+package courier
+
+import (
+	"runtime"
+	"sync"
+
+	clock "courier.dev/courier/internal/wit/imports/wasi_clocks_monotonic_clock"
+	poll "courier.dev/courier/internal/wit/imports/wasi_io_poll"
+)
+
+// Waiting for the host without stopping other goroutines.
+//
+// Stock Go on wasip1 runs every goroutine on one thread, so a host call that blocks (a
+// pollable's block, a blocking read) stops them all: two goroutines sending requests would
+// take turns. Instead, a goroutine that must wait parks its pollable here and sleeps on a
+// channel, and one poller goroutine blocks in wasi:io/poll.poll for every parked pollable at
+// once, after letting every runnable goroutine run (and park what it waits for) first.
+
+// pollTick bounds how long the poller blocks: a goroutine that becomes runnable by other
+// means than the SDK (a channel, a timer) while the thread is in poll waits at most this.
+const pollTick = 10_000_000 // 10 ms in nanoseconds
+
+type parked struct {
+	pollable *poll.Pollable
+	ready    chan struct{}
+}
+
+var waiting struct {
+	sync.Mutex
+	parked []parked
+	// polling is true while a poller goroutine runs.
+	polling bool
+}
+
+// await returns once pollable is ready, letting other goroutines run meanwhile.
+func await(pollable *poll.Pollable) {
+	if pollable.Ready() {
+		return
+	}
+	ready := make(chan struct{})
+	waiting.Lock()
+	waiting.parked = append(waiting.parked, parked{pollable, ready})
+	if !waiting.polling {
+		waiting.polling = true
+		go pollParked()
+	}
+	waiting.Unlock()
+	<-ready
+}
+
+// pollParked blocks in poll for every parked pollable and wakes the goroutines whose
+// pollable is ready, until none is parked.
+func pollParked() {
+	for {
+		// Goroutines are not preempted on wasm: yielding lets each runnable one run until
+		// it parks (or blocks otherwise) before the whole thread blocks in poll.
+		runtime.Gosched()
+		waiting.Lock()
+		if len(waiting.parked) == 0 {
+			waiting.polling = false
+			waiting.Unlock()
+			return
+		}
+		// Parking only appends, so these indices stay valid until the poll returns.
+		pollables := make([]*poll.Pollable, len(waiting.parked), len(waiting.parked)+1)
+		for i, p := range waiting.parked {
+			pollables[i] = p.pollable
+		}
+		waiting.Unlock()
+		tick := clock.SubscribeDuration(pollTick)
+		resume := pauseGC()
+		readyIndices := append([]uint32(nil), poll.Poll(append(pollables, tick))...)
+		resume()
+		tick.Drop()
+
+		isReady := make([]bool, len(pollables))
+		for _, i := range readyIndices {
+			if int(i) < len(pollables) {
+				isReady[i] = true
+			}
+		}
+		waiting.Lock()
+		kept := waiting.parked[:0]
+		for i, p := range waiting.parked {
+			if i < len(isReady) && isReady[i] {
+				close(p.ready)
+			} else {
+				kept = append(kept, p)
+			}
+		}
+		waiting.parked = kept
+		waiting.Unlock()
+	}
+}

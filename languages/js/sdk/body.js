@@ -131,7 +131,8 @@ export class IncomingReader {
         this.release();
         throw fromThrown(e, 'body-read');
       }
-      if (chunk.length) return chunk;
+      // A Uint8Array of this realm: the host's own passes for one, but not `instanceof`.
+      if (chunk.length) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       try {
         await ready(this.stream.subscribe(), this.signal);
       } catch (e) {

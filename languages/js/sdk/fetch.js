@@ -22,6 +22,7 @@ import {
 /** Internal: where a Request/Response keeps its body source (handler.js reads it). */
 export const BODY = Symbol('body');
 const LIST = Symbol('list');
+const TEE = Symbol('tee');
 const TIMEOUTS = new WeakMap();
 const MAX_REDIRECTS = 20;
 
@@ -150,6 +151,17 @@ class Body {
   async json() {
     return JSON.parse(await this.text());
   }
+
+  /** Splits the body in two (the standard's tee) and returns the other half's source. */
+  [TEE]() {
+    if (this.used) throw new TypeError('cannot clone: the body was already read');
+    const source = this[BODY];
+    if (source === null) return null;
+    if (source.bytes) return { bytes: source.bytes.slice() };
+    const [mine, theirs] = this.body.tee();
+    this[BODY] = { stream: mine };
+    return { stream: theirs };
+  }
 }
 
 /** A request as `fetch` takes it. Extra init fields: `timeouts` (see README). */
@@ -170,9 +182,27 @@ export class Request extends Body {
       const [source, type] = extractBody(init.body);
       this[BODY] = source;
       if (type && !this.headers.has('content-type')) this.headers.set('content-type', type);
+    } else if (from && from[BODY] !== null) {
+      // The body moves to the new request, as the standard says: the old one is used up.
+      if (from.used) throw new TypeError('the request body was already used');
+      this[BODY] = from[BODY];
+      from.used = true;
     } else {
-      this[BODY] = from ? from[BODY] : null;
+      this[BODY] = null;
     }
+  }
+
+  clone() {
+    const body = this[TEE]();
+    const copy = new Request(this.url, {
+      method: this.method,
+      headers: this.headers,
+      redirect: this.redirect,
+      signal: this.signal,
+      timeouts: this.timeouts,
+    });
+    copy[BODY] = body;
+    return copy;
   }
 }
 
@@ -196,6 +226,15 @@ export class Response extends Body {
 
   get ok() {
     return this.status >= 200 && this.status <= 299;
+  }
+
+  clone() {
+    const body = this[TEE]();
+    const copy = received(this.status, new Headers(this.headers), body, this.url);
+    copy.statusText = this.statusText;
+    copy.redirected = this.redirected;
+    copy.type = this.type;
+    return copy;
   }
 
   static json(data, init = {}) {
@@ -255,15 +294,27 @@ export function target(url) {
   );
 }
 
-/** Resolves a `location` against the URL it came from. */
-function resolveLocation(base, location) {
-  if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(location)) return location;
-  const t = target(base);
-  const origin = t.authority === ':80' && !/^[A-Za-z]/.test(base) ? '' : `${t.scheme}://${t.authority}`;
-  if (location.startsWith('//')) return `${t.scheme}:${location}`;
-  if (location.startsWith('/')) return origin + location;
-  const path = t.pathWithQuery.split('?')[0];
-  return origin + path.slice(0, path.lastIndexOf('/') + 1) + location;
+/** An absolute URL's scheme (lower case). */
+const ABSOLUTE = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+
+/** Stands in for the app's own origin while a path-only URL is resolved. */
+const SELF_BASE = 'http://self.courier.invalid';
+
+/** Resolves a `location` against the URL it came from, as the URL standard does. */
+export function resolveLocation(base, location) {
+  const own = !ABSOLUTE.test(base);
+  const resolved = new URL(location, own ? SELF_BASE + base : base);
+  // A redirect within the app stays a path: a request to the app itself.
+  if (own && resolved.origin === SELF_BASE) return resolved.pathname + resolved.search;
+  return resolved.href;
+}
+
+/** `scheme://host:port` of a URL (the app's own for a path), default ports spelled out. */
+export function originOf(url) {
+  if (!ABSOLUTE.test(url)) return SELF_BASE;
+  const u = new URL(url);
+  const port = u.port || { 'http:': '80', 'https:': '443' }[u.protocol] || '';
+  return `${u.protocol}//${u.hostname}:${port}`;
 }
 
 function timeoutsOf(request) {
@@ -398,8 +449,15 @@ async function sendOnce(request) {
     throw fromThrown(e, 'body-read');
   }
   const reader = new IncomingReader(incoming, response, signal);
+  // The standard gives these responses no body at all, not an empty one.
+  if (request.method === 'HEAD' || NULL_BODY_STATUSES.includes(status)) {
+    reader.cancel();
+    return received(status, headers, null, request.url);
+  }
   return received(status, headers, { reader }, request.url);
 }
+
+const NULL_BODY_STATUSES = [101, 103, 204, 205, 304];
 
 const REDIRECTS = [301, 302, 303, 307, 308];
 
@@ -432,6 +490,9 @@ export async function fetch(input, init) {
       throw fetchError(OTHER, 'response', 'cannot replay a streamed body for a redirect');
     }
     const headers = new Headers(request.headers);
+    // Credentials meant for one origin are not sent to another (the Fetch standard's
+    // HTTP-redirect fetch).
+    if (originOf(url) !== originOf(request.url)) headers.delete('authorization');
     if (toGet) {
       for (const n of ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location']) {
         headers.delete(n);

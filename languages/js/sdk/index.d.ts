@@ -210,6 +210,8 @@ export class Request extends Body {
   readonly redirect: RequestRedirect;
   readonly signal: AbortSignal | null;
   readonly timeouts: Timeouts;
+  /** A copy whose body is the other half of a tee; throws if the body was already read. */
+  clone(): Request;
 }
 
 export class Response extends Body {
@@ -221,6 +223,8 @@ export class Response extends Body {
   readonly url: string;
   readonly redirected: boolean;
   readonly type: string;
+  /** A copy whose body is the other half of a tee; throws if the body was already read. */
+  clone(): Response;
   static json(data: unknown, init?: ResponseInit): Response;
   static redirect(url: string, status?: number): Response;
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { ERROR_CODES, HEADER_ERRORS, Headers, Request, Response } from '../sdk/index.js';
-import { target } from '../sdk/fetch.js';
+import { originOf, resolveLocation, target } from '../sdk/fetch.js';
 import { methodToRaw, methodFromRaw, requestOptions, schemeToRaw, valueToBytes } from '../sdk/wire.js';
 
 function cause(fn) {
@@ -111,4 +111,54 @@ test('timeouts become request-options in nanoseconds; none set means no options 
   assert.equal(requestOptions(undefined), undefined);
   const o = requestOptions({ connectTimeout: 200, betweenBytesTimeout: 1.5 });
   assert.deepEqual(o.set, { connectTimeout: 200000000n, betweenBytesTimeout: 1500000n });
+});
+
+test('clone tees a body; a request body moves to the request made from it', async () => {
+  const response = new Response('both halves');
+  const copy = response.clone();
+  assert.equal(await copy.text(), 'both halves');
+  assert.equal(await response.text(), 'both halves');
+  assert.throws(() => response.clone(), TypeError, 'a read body cannot be cloned');
+  const streamed = new Response(
+    new ReadableStream({
+      start(c) {
+        c.enqueue(new TextEncoder().encode('stream'));
+        c.close();
+      },
+    }),
+    { status: 201, headers: { 'x-a': '1' } },
+  );
+  const twin = streamed.clone();
+  assert.equal(twin.status, 201);
+  assert.equal(twin.headers.get('x-a'), '1');
+  assert.deepEqual([await streamed.text(), await twin.text()], ['stream', 'stream']);
+
+  const request = new Request('http://example.test/', { method: 'POST', body: 'once' });
+  const requestCopy = request.clone();
+  assert.equal(requestCopy.method, 'POST');
+  assert.equal(await requestCopy.text(), 'once');
+  const moved = new Request(request);
+  assert.equal(request.bodyUsed, true, 'the body moved to the new request');
+  assert.equal(await moved.text(), 'once');
+  assert.throws(() => new Request(request), TypeError, 'a used body cannot move again');
+  // Without a body there is nothing to use up.
+  const bare = new Request('http://example.test/');
+  new Request(bare);
+  assert.equal(new Request(bare).method, 'GET');
+});
+
+test('redirect locations resolve as URLs do, and origins include the default port', () => {
+  const base = 'http://a.test/dir/page?x=1';
+  assert.equal(resolveLocation(base, '?z=3'), 'http://a.test/dir/page?z=3');
+  assert.equal(resolveLocation(base, '../up'), 'http://a.test/up');
+  assert.equal(resolveLocation(base, 'next'), 'http://a.test/dir/next');
+  assert.equal(resolveLocation(base, '//b.test/p'), 'http://b.test/p');
+  assert.equal(resolveLocation(base, 'https://c.test/'), 'https://c.test/');
+  // Within the app: still a path, so still a request to the app itself.
+  assert.equal(resolveLocation('/dir/page', 'other?q'), '/dir/other?q');
+  assert.equal(resolveLocation('/dir/page', 'http://d.test/'), 'http://d.test/');
+  assert.equal(originOf('http://a.test/x'), originOf('http://A.test:80/y'));
+  assert.notEqual(originOf('http://a.test/'), originOf('https://a.test/'));
+  assert.notEqual(originOf('http://a.test/'), originOf('http://a.test:8080/'));
+  assert.equal(originOf('/x'), originOf('/y'));
 });

@@ -2,6 +2,7 @@ package {{ package }}
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -44,29 +45,42 @@ func NewClient() *http.Client {
 // written in full first (with a content-length when req.ContentLength is positive, else
 // chunked) and is closed; with no body (nil or http.NoBody) none is sent, and a POST, PUT or
 // PATCH says content-length: 0, as net/http does. A relative URL ("/path") is a request to
-// the component's own app.
+// the component's own app. The request's context ends the wait early, with its error, and
+// cancels the request in the host; it also bounds reading resp.Body.
 // Failures unwrap to *ErrorCode or *HeaderError.
 func Send(req *http.Request) (*http.Response, error) {
 	return send(req, RequestOptions{})
 }
 
-// Get sends a GET request to url.
+// Get sends a GET request to url. Credentials in the URL go out as basic authentication,
+// as from http.Get.
 func Get(url string) (*http.Response, error) {
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", url, &ErrorCode{Code: Code{{ uri_invalid }}, Detail: err.Error()})
 	}
-	return Send(req)
+	return Send(withURLCredentials(req))
 }
 
-// Post sends a POST request to url with the given content type and body.
+// Post sends a POST request to url with the given content type and body. Credentials in the
+// URL go out as basic authentication, as from http.Post.
 func Post(url, contentType string, body io.Reader) (*http.Response, error) {
 	req, err := http.NewRequest(http.MethodPost, url, body)
 	if err != nil {
 		return nil, fmt.Errorf("POST %s: %w", url, &ErrorCode{Code: Code{{ uri_invalid }}, Detail: err.Error()})
 	}
 	req.Header.Set("Content-Type", contentType)
-	return Send(req)
+	return Send(withURLCredentials(req))
+}
+
+// withURLCredentials sets basic authentication from the URL's user info, unless the request
+// already has an Authorization header, as http.Client does.
+func withURLCredentials(req *http.Request) *http.Request {
+	if user := req.URL.User; user != nil && req.Header.Get("Authorization") == "" {
+		password, _ := user.Password()
+		req.SetBasicAuth(user.Username(), password)
+	}
+	return req
 }
 
 func send(req *http.Request, defaults RequestOptions) (*http.Response, error) {
@@ -137,14 +151,21 @@ func roundTrip(req *http.Request, defaults RequestOptions) (*http.Response, erro
 		return nil, errorCodeFromRaw(handled.Err())
 	}
 	future := handled.Ok()
+	// As in net/http, the request's context can end the wait; dropping the future then
+	// cancels the request in the host.
+	ctx := req.Context()
 	if body != nil {
-		if err := writeBody(body, req.Body, req.Trailer, declaredLength(req.ContentLength, req.Header)); err != nil {
+		if err := writeBody(ctx, body, req.Body, req.Trailer, declaredLength(req.ContentLength, req.Header)); err != nil {
 			return nil, afterFailedWrite(err, future)
 		}
 	}
 	pollable := future.Subscribe()
-	await(pollable)
+	err = await(ctx, pollable)
 	pollable.Drop()
+	if err != nil {
+		future.Drop()
+		return nil, err
+	}
 	resume = pauseGC()
 	got := future.Get()
 	resume()
@@ -202,11 +223,11 @@ func hasBody(req *http.Request) bool {
 func afterFailedWrite(err error, future *raw.FutureIncomingResponse) error {
 	defer future.Drop()
 	var code *ErrorCode
-	if errors.As(err, &code) && code.Code == Code{{ body_size }} {
+	if errors.As(err, &code) && code.Code == Code{{ body_size }} || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	pollable := future.Subscribe()
-	await(pollable)
+	_ = await(context.Background(), pollable)
 	pollable.Drop()
 	resume := pauseGC()
 	got := future.Get()
@@ -247,14 +268,15 @@ func outgoingFields(req *http.Request) (*raw.Fields, error) {
 	return fields.Ok(), nil
 }
 
-// setTarget sets scheme, authority and path-with-query from the URL (and req.Host, which
-// wins over the URL's host as in net/http). A URL without scheme and host leaves both unset:
-// a request to the component's own app.
+// setTarget sets scheme, authority and path-with-query from the URL. A URL without scheme
+// and host leaves both unset: a request to the component's own app.
 func setTarget(request *raw.OutgoingRequest, req *http.Request) error {
 	u := req.URL
-	authority := req.Host
-	if authority == "" {
-		authority = u.Host
+	authority := u.Host
+	// In net/http req.Host sets only the Host header; wasi:http sends Host from the URL's
+	// authority and lets no guest set it, so a different req.Host cannot be honoured.
+	if req.Host != "" && !strings.EqualFold(req.Host, u.Host) {
+		return &ErrorCode{Code: Code{{ uri_invalid }}, Detail: fmt.Sprintf("req.Host %q differs from the URL's host %q: wasi:http takes Host from the URL", req.Host, u.Host)}
 	}
 	scheme := u.Scheme
 	if scheme == "" && authority == "" && strings.HasPrefix(u.Path, "/") {
@@ -296,11 +318,15 @@ func incomingResponse(req *http.Request, response *raw.IncomingResponse) (*http.
 		response.Drop()
 		return nil, &ErrorCode{Code: Code{{ internal_error }}, Detail: "the response body was already taken"}
 	}
-	body, err := newIncomingBody(consumed.Ok(), response)
+	body, err := newIncomingBody(req.Context(), consumed.Ok(), response)
 	if err != nil {
 		return nil, err
 	}
 	contentLength := declaredLength(0, header)
+	if status == http.StatusNoContent || status == http.StatusNotModified {
+		// As net/http: these responses have no body, whatever a header says.
+		contentLength = 0
+	}
 	resp := &http.Response{
 		Status:        fmt.Sprintf("%d %s", status, http.StatusText(status)),
 		StatusCode:    status,

@@ -1,6 +1,7 @@
 package {{ package }}
 
 import (
+	"context"
 	"runtime"
 	"sync"
 
@@ -32,10 +33,14 @@ var waiting struct {
 	polling bool
 }
 
-// await returns once pollable is ready, letting other goroutines run meanwhile.
-func await(pollable *poll.Pollable) {
+// await returns once pollable is ready, letting other goroutines run meanwhile, or with
+// ctx's error once ctx is done first.
+func await(ctx context.Context, pollable *poll.Pollable) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if pollable.Ready() {
-		return
+		return nil
 	}
 	ready := make(chan struct{})
 	waiting.Lock()
@@ -45,7 +50,21 @@ func await(pollable *poll.Pollable) {
 		go pollParked()
 	}
 	waiting.Unlock()
-	<-ready
+	select {
+	case <-ready:
+		return nil
+	case <-ctx.Done():
+		// The caller drops the pollable next: it must not stay in the poll set.
+		waiting.Lock()
+		for i, p := range waiting.parked {
+			if p.ready == ready {
+				waiting.parked = append(waiting.parked[:i], waiting.parked[i+1:]...)
+				break
+			}
+		}
+		waiting.Unlock()
+		return ctx.Err()
+	}
 }
 
 // pollParked blocks in poll for every parked pollable and wakes the goroutines whose
@@ -61,28 +80,29 @@ func pollParked() {
 			waiting.Unlock()
 			return
 		}
-		// Parking only appends, so these indices stay valid until the poll returns.
 		pollables := make([]*poll.Pollable, len(waiting.parked), len(waiting.parked)+1)
 		for i, p := range waiting.parked {
 			pollables[i] = p.pollable
 		}
 		waiting.Unlock()
+		// No goroutine runs while the thread is in poll, so none can drop these meanwhile.
 		tick := clock.SubscribeDuration(pollTick)
 		resume := pauseGC()
 		readyIndices := append([]uint32(nil), poll.Poll(append(pollables, tick))...)
 		resume()
 		tick.Drop()
 
-		isReady := make([]bool, len(pollables))
+		isReady := make(map[*poll.Pollable]bool, len(readyIndices))
 		for _, i := range readyIndices {
 			if int(i) < len(pollables) {
-				isReady[i] = true
+				isReady[pollables[i]] = true
 			}
 		}
+		// By pollable, not by index: a goroutine whose context ended has left the list.
 		waiting.Lock()
 		kept := waiting.parked[:0]
-		for i, p := range waiting.parked {
-			if i < len(isReady) && isReady[i] {
+		for _, p := range waiting.parked {
+			if isReady[p.pollable] {
 				close(p.ready)
 			} else {
 				kept = append(kept, p)

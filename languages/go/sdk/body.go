@@ -1,6 +1,7 @@
 package courier
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,7 +24,7 @@ const maxRead = 64 * 1024
 // (trailer may be nil). Bytes past declared (the content-length; negative for none) are
 // refused before any of them reaches the host, which could otherwise send the declared
 // prefix on as a complete request. The body is always finished or dropped.
-func writeBody(body *raw.OutgoingBody, src io.Reader, trailer http.Header, declared int64) error {
+func writeBody(ctx context.Context, body *raw.OutgoingBody, src io.Reader, trailer http.Header, declared int64) error {
 	if src == nil || src == http.NoBody {
 		return finishBody(body, trailer)
 	}
@@ -43,7 +44,7 @@ func writeBody(body *raw.OutgoingBody, src io.Reader, trailer http.Header, decla
 			body.Drop()
 			return &ErrorCode{Code: CodeHttpRequestBodySize, Payload: &written, Detail: fmt.Sprintf("the body is longer than its content-length %d", declared)}
 		}
-		if err := writeAll(stream, buf[:n]); err != nil {
+		if err := writeAll(ctx, stream, buf[:n]); err != nil {
 			stream.Drop()
 			body.Drop()
 			return err
@@ -138,9 +139,9 @@ func declaredTrailers(h http.Header) http.Header {
 
 // writeAll writes p in the pieces the host accepts and flushes it, waiting (without stopping
 // other goroutines) whenever the host's buffer is full and until the flush completes.
-func writeAll(stream *streams.OutputStream, p []byte) error {
+func writeAll(ctx context.Context, stream *streams.OutputStream, p []byte) error {
 	for len(p) > 0 {
-		allowed, err := writable(stream)
+		allowed, err := writable(ctx, stream)
 		if err != nil {
 			return err
 		}
@@ -161,12 +162,12 @@ func writeAll(stream *streams.OutputStream, p []byte) error {
 		}
 		return writeError(flushed.Err())
 	}
-	_, err := writable(stream)
+	_, err := writable(ctx, stream)
 	return err
 }
 
 // writable waits until stream accepts bytes and says how many; 0 means the host closed it.
-func writable(stream *streams.OutputStream) (uint64, error) {
+func writable(ctx context.Context, stream *streams.OutputStream) (uint64, error) {
 	for {
 		checked := stream.CheckWrite()
 		if checked.IsErr() {
@@ -179,8 +180,11 @@ func writable(stream *streams.OutputStream) (uint64, error) {
 			return n, nil
 		}
 		pollable := stream.Subscribe()
-		await(pollable)
+		err := await(ctx, pollable)
 		pollable.Drop()
+		if err != nil {
+			return 0, err
+		}
 	}
 }
 
@@ -200,6 +204,8 @@ func closedByHost() error {
 // before returning io.EOF. Close releases the stream, the body and the parent resource in
 // that order.
 type incomingBody struct {
+	// ctx ends reads early, as the request's context does in net/http.
+	ctx    context.Context
 	stream *streams.InputStream
 	body   *raw.IncomingBody
 	// parent is the response or request the body belongs to, dropped last.
@@ -209,7 +215,7 @@ type incomingBody struct {
 	err     error
 }
 
-func newIncomingBody(body *raw.IncomingBody, parent interface{ Drop() }) (*incomingBody, error) {
+func newIncomingBody(ctx context.Context, body *raw.IncomingBody, parent interface{ Drop() }) (*incomingBody, error) {
 	opened := body.Stream()
 	if opened.IsErr() {
 		body.Drop()
@@ -218,7 +224,7 @@ func newIncomingBody(body *raw.IncomingBody, parent interface{ Drop() }) (*incom
 		}
 		return nil, &ErrorCode{Code: CodeInternalError, Detail: "the body stream was already taken"}
 	}
-	return &incomingBody{stream: opened.Ok(), body: body, parent: parent}, nil
+	return &incomingBody{ctx: ctx, stream: opened.Ok(), body: body, parent: parent}, nil
 }
 
 func (b *incomingBody) Read(p []byte) (int, error) {
@@ -247,8 +253,13 @@ func (b *incomingBody) Read(p []byte) (int, error) {
 			return copy(p, data), nil
 		}
 		pollable := b.stream.Subscribe()
-		await(pollable)
+		err := await(b.ctx, pollable)
 		pollable.Drop()
+		if err != nil {
+			b.err = err
+			b.release()
+			return 0, err
+		}
 	}
 }
 
@@ -270,8 +281,11 @@ func (b *incomingBody) readTrailers() error {
 	b.body = nil
 	defer future.Drop()
 	pollable := future.Subscribe()
-	await(pollable)
+	err := await(b.ctx, pollable)
 	pollable.Drop()
+	if err != nil {
+		return err
+	}
 	defer pauseGC()()
 	got := future.Get()
 	switch {

@@ -2,6 +2,9 @@ package courier
 
 import (
 	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
 
 	raw "courier.dev/courier/internal/wit/imports/wasi_http_types"
 	ioerror "courier.dev/courier/internal/wit/imports/wasi_io_error"
@@ -136,12 +139,34 @@ func (e *ErrorCode) WITName() string {
 func (e *ErrorCode) Error() string {
 	msg := e.Code.String()
 	if e.Payload != nil {
-		msg += fmt.Sprintf(" %+v", e.Payload)
+		msg += " " + describe(reflect.ValueOf(e.Payload))
 	}
 	if e.Detail != "" {
 		msg += ": " + e.Detail
 	}
 	return msg
+}
+
+// describe formats a payload with its pointers followed (options are pointers, nil when
+// absent): {Rcode:"NXDOMAIN" InfoCode:<none>}, not addresses.
+func describe(v reflect.Value) string {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return "<none>"
+		}
+		return describe(v.Elem())
+	case reflect.Struct:
+		fields := make([]string, v.NumField())
+		for i := range fields {
+			fields[i] = v.Type().Field(i).Name + ":" + describe(v.Field(i))
+		}
+		return "{" + strings.Join(fields, " ") + "}"
+	case reflect.String:
+		return strconv.Quote(v.String())
+	default:
+		return fmt.Sprint(v)
+	}
 }
 
 // Is reports whether target is an *ErrorCode with the same Code.
@@ -289,7 +314,7 @@ func (e *HeaderError) WITName() string {
 
 func (e *HeaderError) Error() string {
 	if e.Payload != nil {
-		return fmt.Sprintf("header rejected: %s %+v", e.Code, e.Payload)
+		return fmt.Sprintf("header rejected: %s %s", e.Code, describe(reflect.ValueOf(e.Payload)))
 	}
 	return "header rejected: " + e.Code.String()
 }

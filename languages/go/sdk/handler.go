@@ -1,6 +1,7 @@
 package courier
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/textproto"
@@ -77,7 +78,7 @@ func incomingRequest(request *raw.IncomingRequest) (*http.Request, error) {
 		request.Drop()
 		return nil, &ErrorCode{Code: CodeInternalError, Detail: "the request body was already taken"}
 	}
-	body, err := newIncomingBody(consumed.Ok(), request)
+	body, err := newIncomingBody(context.Background(), consumed.Ok(), request)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +161,7 @@ func (w *responseWriter) Write(p []byte) (int, error) {
 		return 0, http.ErrContentLength
 	}
 	w.written += int64(len(p))
-	if err := writeAll(w.stream, p); err != nil {
+	if err := writeAll(context.Background(), w.stream, p); err != nil {
 		w.err = err
 		return 0, err
 	}

@@ -170,7 +170,12 @@ pub enum Error {
     Http(ErrorCode),
     /// A header name or value was rejected.
     Header(HeaderError),
-    /// The request could not be built (bad URI, a field the host would not accept).
+    /// The request was refused before it was sent, for a reason the WIT names: `code` is
+    /// `{{ uri_invalid }}` (not an absolute URI or a path, or a part the host would not take)
+    /// or `{{ method_invalid }}`; `detail` says what was wrong.
+    Refused { code: ErrorCode, detail: String },
+    /// The request could not be built for a reason the WIT has no code for (an unsupported
+    /// request option, a body taken twice).
     InvalidRequest(String),
     /// The response could not be turned into the type asked for.
     InvalidResponse(String),
@@ -179,12 +184,20 @@ pub enum Error {
 }
 
 impl Error {
-    /// The `error-code` when the host reported one.
+    /// The `error-code`: the host's, or the one that names why the SDK refused the request.
     pub fn code(&self) -> Option<&ErrorCode> {
         match self {
-            Error::Http(code) => Some(code),
+            Error::Http(code) | Error::Refused { code, .. } => Some(code),
             _ => None,
         }
+    }
+
+    pub(crate) fn invalid_uri(detail: impl Into<String>) -> Self {
+        Error::Refused { code: ErrorCode::{{ uri_invalid }}, detail: detail.into() }
+    }
+
+    pub(crate) fn invalid_method(detail: impl Into<String>) -> Self {
+        Error::Refused { code: ErrorCode::{{ method_invalid }}, detail: detail.into() }
     }
 }
 
@@ -193,6 +206,7 @@ impl fmt::Display for Error {
         match self {
             Error::Http(code) => fmt::Display::fmt(code, f),
             Error::Header(e) => write!(f, "invalid header: {e}"),
+            Error::Refused { code, detail } => write!(f, "{code}: {detail}"),
             Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
             Error::InvalidResponse(m) => write!(f, "invalid response: {m}"),
             Error::Io(m) => write!(f, "body stream failed: {m}"),
@@ -203,7 +217,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Http(code) => Some(code),
+            Error::Http(code) | Error::Refused { code, .. } => Some(code),
             Error::Header(e) => Some(e),
             _ => None,
         }

@@ -24,7 +24,7 @@ pub(crate) fn method_from_raw(method: &raw::Method) -> Result<::http::Method, Er
         raw::Method::{{ methods.other }}(other) => other,
     };
     ::http::Method::from_bytes(token.as_bytes())
-        .map_err(|_| Error::InvalidRequest(format!("invalid method `{token}`")))
+        .map_err(|_| Error::invalid_method(format!("`{token}` is not a method token")))
 }
 
 /// URI scheme -> WIT `scheme`.
@@ -70,14 +70,14 @@ pub(crate) struct Target {
 pub(crate) fn split_uri(uri: &str) -> Result<Target, Error> {
     let parsed: ::http::Uri = uri
         .parse()
-        .map_err(|e| Error::InvalidRequest(format!("invalid URI `{uri}`: {e}")))?;
+        .map_err(|e| Error::invalid_uri(format!("`{uri}`: {e}")))?;
     let Some(authority) = parsed.authority().map(|a| a.as_str().to_string()) else {
         // A relative URI (`/path`) is a request to the app itself. wasi:http 0.2 needs an
         // authority to build the request, so send one with no host: a Spin host reads an
         // empty host as a self request.
         if !uri.starts_with('/') {
-            return Err(Error::InvalidRequest(format!(
-                "URI `{uri}` has no host; use an absolute URI (http://example.com/path) or a path (/path) for the app itself"
+            return Err(Error::invalid_uri(format!(
+                "`{uri}` has no host; use an absolute URI (http://example.com/path) or a path (/path) for the app itself"
             )));
         }
         return Ok(Target {

@@ -87,6 +87,9 @@ struct LibRs<'a> {
 #[template(path = "rust/error.rs", escape = "none")]
 struct ErrorRs<'a> {
     model: &'a Model,
+    /// The `ErrorCode` variants the SDK names its own refusals with.
+    uri_invalid: &'a str,
+    method_invalid: &'a str,
     error_codes: &'a [RustCase],
     header_errors: &'a [RustCase],
     records: &'a [RustRecord],
@@ -146,12 +149,18 @@ impl Backend for Rust {
         let crate_name = package_name.replace('-', "_");
         let error_codes = cases(model, &model.error_codes, "error-code")?;
         let header_errors = cases(model, &model.header_errors, "header-error")?;
-        let body_size = model.error_code("HTTP-request-body-size")?;
-        let body_size = error_codes
-            .iter()
-            .find(|c| c.wit_name == body_size.wit_name)
-            .map(|c| c.rust_name.clone())
-            .expect("every error-code case has a Rust case");
+        // The Rust variant of a case the SDK reports its own refusals with.
+        let refusal = |wit_name: &str| -> Result<String> {
+            let case = model.error_code(wit_name)?;
+            Ok(error_codes
+                .iter()
+                .find(|c| c.wit_name == case.wit_name)
+                .map(|c| c.rust_name.clone())
+                .expect("every error-code case has a Rust case"))
+        };
+        let body_size = refusal("HTTP-request-body-size")?;
+        let uri_invalid = refusal("HTTP-request-URI-invalid")?;
+        let method_invalid = refusal("HTTP-request-method-invalid")?;
         let records = records(model)?;
         let options = options(model)?;
         let methods = tokens(&model.methods, "method", str::to_ascii_uppercase)?;
@@ -189,6 +198,8 @@ impl Backend for Rust {
                 "src/error.rs",
                 ErrorRs {
                     model,
+                    uri_invalid: &uri_invalid,
+                    method_invalid: &method_invalid,
                     error_codes: &error_codes,
                     header_errors: &header_errors,
                     records: &records,

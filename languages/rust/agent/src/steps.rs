@@ -38,29 +38,13 @@ pub async fn join2<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
     .await
 }
 
-/// The WIT name for an SDK error. Errors the SDK raises before wasi:http sees the request
-/// are named after what was wrong with it (PROTOCOL.md).
+/// The WIT name for an SDK error: the host's code, or the one the SDK refused with.
 fn code_of(e: &http::Error) -> &'static str {
     match e {
-        http::Error::Http(code) => code.wit_name(),
         http::Error::Header(h) => h.wit_name(),
-        http::Error::InvalidRequest(m) if m.starts_with("invalid method") => {
-            "HTTP-request-method-invalid"
-        }
-        http::Error::InvalidRequest(m) if m.starts_with("the host refused the method") => {
-            "HTTP-request-method-invalid"
-        }
-        // The SDK's URI checks, and the host refusing a part of the URI.
-        http::Error::InvalidRequest(m)
-            if m.starts_with("invalid URI")
-                || m.starts_with("URI ")
-                || m.starts_with("the host refused the") =>
-        {
-            "HTTP-request-URI-invalid"
-        }
         // Anything else the SDK refuses (an unsupported request option, a body taken twice)
         // has no WIT name.
-        _ => "other",
+        _ => e.code().map_or("other", |code| code.wit_name()),
     }
 }
 

@@ -162,10 +162,13 @@ impl OutgoingRequest {
     ) -> Result<Self, Error> {
         let raw = raw::OutgoingRequest::new(wire::fields_from_list(headers)?);
         let target = wire::split_uri(uri)?;
-        let refuse = |what: &str| Error::InvalidRequest(
+        let refuse = |what: &str| Error::invalid_uri(
             format!("the host refused the {what} of `{uri}`"),
         );
-        raw.set_method(&wire::method_to_raw(method)).map_err(|()| refuse("method"))?;
+        raw.set_method(&wire::method_to_raw(method))
+            .map_err(|()| Error::invalid_method(
+                format!("the host refused the method `{method}`"),
+            ))?;
         raw.set_scheme(target.scheme.as_ref()).map_err(|()| refuse("scheme"))?;
         raw.set_authority(target.authority.as_deref())
             .map_err(|()| refuse("authority"))?;

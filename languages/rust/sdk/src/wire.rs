@@ -31,7 +31,7 @@ pub(crate) fn method_from_raw(method: &raw::Method) -> Result<::http::Method, Er
         raw::Method::Other(other) => other,
     };
     ::http::Method::from_bytes(token.as_bytes())
-        .map_err(|_| Error::InvalidRequest(format!("invalid method `{token}`")))
+        .map_err(|_| Error::invalid_method(format!("`{token}` is not a method token")))
 }
 /// URI scheme -> WIT `scheme`.
 pub(crate) fn scheme_to_raw(scheme: &str) -> raw::Scheme {
@@ -71,13 +71,13 @@ pub(crate) struct Target {
 pub(crate) fn split_uri(uri: &str) -> Result<Target, Error> {
     let parsed: ::http::Uri = uri
         .parse()
-        .map_err(|e| Error::InvalidRequest(format!("invalid URI `{uri}`: {e}")))?;
+        .map_err(|e| Error::invalid_uri(format!("`{uri}`: {e}")))?;
     let Some(authority) = parsed.authority().map(|a| a.as_str().to_string()) else {
         if !uri.starts_with('/') {
             return Err(
-                Error::InvalidRequest(
+                Error::invalid_uri(
                     format!(
-                        "URI `{uri}` has no host; use an absolute URI (http://example.com/path) or a path (/path) for the app itself"
+                        "`{uri}` has no host; use an absolute URI (http://example.com/path) or a path (/path) for the app itself"
                     ),
                 ),
             );

@@ -26,7 +26,9 @@ Streaming::
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from componentize_py_types import Err
 
@@ -69,14 +71,14 @@ class Request:
 
     ``method`` is the token as sent (``"GET"``, ``"PURGE"``); ``uri`` an absolute URL, or a
     path for a request to the component's own app; ``headers`` anything :class:`Headers`
-    takes (a dict, with a list value for a repeated name); ``body`` the bytes to send, or
-    ``None`` for no body. ``options`` sets timeouts.
+    takes (a dict, with a list value for a repeated name); ``body`` the bytes to send (a
+    ``str`` is sent as UTF-8), or ``None`` for no body. ``options`` sets timeouts.
     """
 
     method: str
     uri: str
     headers: HeadersLike = field(default_factory=dict)
-    body: bytes | None = None
+    body: bytes | str | None = None
     options: RequestOptions | None = None
 
 
@@ -92,6 +94,10 @@ class Response:
 
     def text(self, encoding: str = "utf-8") -> str:
         return self.body.decode(encoding)
+
+    def json(self) -> Any:
+        """The body parsed as JSON (``json.loads``, which detects UTF-8, -16 and -32)."""
+        return json.loads(self.body)
 
 
 def declared_length(headers: Headers) -> int | None:
@@ -224,6 +230,17 @@ async def _response(future: raw.FutureIncomingResponse) -> IncomingResponse:
     return IncomingResponse(inner.value)
 
 
+def _body_bytes(body: bytes | bytearray | memoryview | str | None) -> bytes:
+    """A request body as bytes: a ``str`` as UTF-8, ``None`` as empty."""
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        return bytes(body)
+    raise TypeError(f"a request body is bytes or str, not {type(body).__name__}")
+
+
 #: Methods whose empty body is still declared, as `content-length: 0`.
 _CARRY_BODY = ("POST", "PUT", "PATCH")
 
@@ -255,19 +272,20 @@ async def send_streaming(request: OutgoingRequest) -> IncomingResponse:
 
 async def send_async(request: Request) -> Response:
     """Sends a buffered request and reads the whole response, on the running event loop."""
+    data = _body_bytes(request.body)
     headers = Headers(request.headers)
     # A known length goes out as content-length, as requests and Go's net/http do: a body of
     # unknown length is sent chunked, which servers may ignore on a GET. An empty body is
     # sent as no body at all, declared as `content-length: 0` only where the method gives a
     # body meaning (POST, PUT, PATCH; RFC 9110 section 8.6), never on a GET.
-    if "content-length" not in headers and (request.body or request.method in _CARRY_BODY):
-        headers.add("content-length", str(len(request.body or b"")))
+    if "content-length" not in headers and (data or request.method in _CARRY_BODY):
+        headers.add("content-length", str(len(data)))
     outgoing = OutgoingRequest(request.method, request.uri, headers, request.options)
-    body = outgoing.body() if request.body else None
+    body = outgoing.body() if data else None
     future = _start(outgoing)
-    if body is not None and request.body:
+    if body is not None:
         try:
-            await body.write(request.body)
+            await body.write(data)
             await body.finish()
         except Error as write_error:
             body.abort()
@@ -277,8 +295,8 @@ async def send_async(request: Request) -> Response:
             raise failed from write_error
     response = await _response(future)
     incoming = response.body()
-    data = await incoming.read()
-    return Response(response.status, response.headers, data, incoming.trailers)
+    received = await incoming.read()
+    return Response(response.status, response.headers, received, incoming.trailers)
 
 
 def send(request: Request) -> Response:
@@ -305,6 +323,5 @@ def post(
     options: RequestOptions | None = None,
 ) -> Response:
     """``send(Request("POST", uri, headers, body))``; a ``str`` body is sent as UTF-8."""
-    data = body.encode("utf-8") if isinstance(body, str) else body
-    return send(Request("POST", uri, headers if headers is not None else {}, data, options))
+    return send(Request("POST", uri, headers if headers is not None else {}, body, options))
 

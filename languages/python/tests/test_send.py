@@ -268,3 +268,26 @@ def test_a_short_body_is_reported_as_such_even_when_the_host_failed_the_request(
     with pytest.raises(errors.HttpRequestBodySize) as info:
         send(Request("POST", "http://h/", {"content-length": "11"}, b"abc"))
     assert info.value.payload == 3
+
+
+def test_a_str_body_goes_out_as_utf8_with_its_byte_length(host: Host) -> None:
+    send(Request("POST", "http://h/", {}, "héllo"))
+    (sent,) = host.requests
+    assert bytes(sent.body) == "héllo".encode()
+    assert ("content-length", b"6") in sent.headers
+    with pytest.raises(TypeError, match="bytes or str, not int"):
+        send(Request("POST", "http://h/", {}, 5))  # type: ignore[arg-type]
+
+
+def test_an_empty_post_declares_content_length_zero_and_a_get_does_not(host: Host) -> None:
+    send(Request("POST", "http://h/", {}, None))
+    send(Request("GET", "http://h/", {}, b""))
+    post, get = host.requests
+    assert ("content-length", b"0") in post.headers and not post.finished
+    assert all(name != "content-length" for name, _ in get.headers)
+
+
+def test_a_response_parses_as_json(host: Host) -> None:
+    response = FakeIncomingResponse(200, [], [b'{"a": [1, ', b'"\\u00e9"]}'])
+    host.reply = Ok(Ok(response))
+    assert send(Request("GET", "http://h/", {}, None)).json() == {"a": [1, "é"]}

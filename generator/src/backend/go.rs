@@ -223,14 +223,10 @@ impl Backend for Go {
         let model = input.model;
         let module = input.package_name;
         let error_codes = cases(model, &model.error_codes, "error-code", "ErrorCode")?;
-        // The Go constant of a case the SDK reports its own refusals with.
-        let find = |wit_name: &str| -> Result<String> {
-            let case = model.error_code(wit_name)?;
-            Ok(error_codes
-                .iter()
-                .find(|c| c.wit_name == case.wit_name)
-                .map(|c| c.const_name.clone())
-                .expect("every error-code case has a Go case"))
+        let find = |wit_name| {
+            super::error_case_name(model, &error_codes, wit_name, |c| {
+                (&c.wit_name, &c.const_name)
+            })
         };
         let internal_error = find("internal-error")?;
         let c = Common {

@@ -43,6 +43,23 @@ pub fn doc_lines(docs: &Option<String>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The `error-code` case `wit_name` (one an SDK reports its own refusals with) as a backend
+/// names it; `names` gives a backend case's WIT name and its name in the language.
+pub fn error_case_name<C>(
+    model: &Model,
+    cases: &[C],
+    wit_name: &str,
+    names: impl Fn(&C) -> (&str, &str),
+) -> Result<String> {
+    let case = model.error_code(wit_name)?;
+    Ok(cases
+        .iter()
+        .map(names)
+        .find(|(wit, _)| *wit == case.wit_name)
+        .map(|(_, name)| name.to_string())
+        .expect("every error-code case has a backend case"))
+}
+
 /// Splits the cases of `method`/`scheme` into the fixed tokens and the one `other(string)`
 /// case every SDK maps unknown tokens to. `lang` names the backend in errors.
 pub fn split_tokens<'a>(

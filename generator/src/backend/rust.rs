@@ -149,14 +149,10 @@ impl Backend for Rust {
         let crate_name = package_name.replace('-', "_");
         let error_codes = cases(model, &model.error_codes, "error-code")?;
         let header_errors = cases(model, &model.header_errors, "header-error")?;
-        // The Rust variant of a case the SDK reports its own refusals with.
-        let refusal = |wit_name: &str| -> Result<String> {
-            let case = model.error_code(wit_name)?;
-            Ok(error_codes
-                .iter()
-                .find(|c| c.wit_name == case.wit_name)
-                .map(|c| c.rust_name.clone())
-                .expect("every error-code case has a Rust case"))
+        let refusal = |wit_name| {
+            super::error_case_name(model, &error_codes, wit_name, |c| {
+                (&c.wit_name, &c.rust_name)
+            })
         };
         let body_size = refusal("HTTP-request-body-size")?;
         let uri_invalid = refusal("HTTP-request-URI-invalid")?;

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/textproto"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,7 +48,8 @@ func NewClient() *http.Client {
 // PATCH says content-length: 0, as net/http does. A relative URL ("/path") is a request to
 // the component's own app. The request's context ends the wait early, with its error, and
 // cancels the request in the host; it also bounds reading resp.Body.
-// Failures unwrap to *ErrorCode or *HeaderError.
+// Failures are *url.Error, as from http.Client, and unwrap to *ErrorCode or *HeaderError
+// (errors.As), or to the context's error.
 func Send(req *http.Request) (*http.Response, error) {
 	return send(req, RequestOptions{})
 }
@@ -92,14 +94,18 @@ func send(req *http.Request, defaults RequestOptions) (*http.Response, error) {
 		return nil, &ErrorCode{Code: CodeHttpRequestUriInvalid, Detail: "the request has no URL"}
 	}
 	req, err := probeBody(req)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Redacted(), err)
+	if err == nil {
+		var resp *http.Response
+		if resp, err = roundTrip(req, defaults); err == nil {
+			return resp, nil
+		}
 	}
-	resp, err := roundTrip(req, defaults)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Redacted(), err)
+	// As http.Client's methods do: the method, the URL (its password redacted) and the cause.
+	op := "Get"
+	if req.Method != "" {
+		op = req.Method[:1] + strings.ToLower(req.Method[1:])
 	}
-	return resp, nil
+	return nil, &url.Error{Op: op, URL: req.URL.Redacted(), Err: err}
 }
 
 // roundTrip performs the canonical wasi:http sequence: build the request, hand it to the

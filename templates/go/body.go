@@ -200,9 +200,9 @@ func closedByHost() error {
 }
 
 // incomingBody is an http.Response or http.Request body over a WIT incoming-body. Read waits
-// for the host (other goroutines run meanwhile); at the end of the body it stores the trailers in *trailer, as net/http does
-// before returning io.EOF. Close releases the stream, the body and the parent resource in
-// that order.
+// for the host (other goroutines run meanwhile); at the end of the body it stores the
+// trailers in *trailer, as net/http does before returning io.EOF. Close releases the stream,
+// the body and the parent resource in that order.
 type incomingBody struct {
 	// ctx ends reads early, as the request's context does in net/http.
 	ctx    context.Context

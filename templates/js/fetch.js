@@ -294,7 +294,7 @@ export function target(url) {
   );
 }
 
-/** An absolute URL's scheme (lower case). */
+/** A URL that starts with a scheme: an absolute one. */
 const ABSOLUTE = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 
 /** Stands in for the app's own origin while a path-only URL is resolved. */

@@ -225,11 +225,14 @@ func hasBody(req *http.Request) bool {
 
 // afterFailedWrite is the error of a request whose body could not be written. The host drops
 // the body of a request it has failed (denied, refused, timed out), so the write sees only a
-// closed stream: the response then says why. A body of the wrong size keeps its own code.
+// closed stream: the response then says why. A body of the wrong size, a refused trailer
+// and an ended context keep their own error.
 func afterFailedWrite(err error, future *raw.FutureIncomingResponse) error {
 	defer future.Drop()
 	var code *ErrorCode
-	if errors.As(err, &code) && code.Code == Code{{ body_size }} || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	var header *HeaderError
+	if errors.As(err, &code) && code.Code == Code{{ body_size }} || errors.As(err, &header) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	pollable := future.Subscribe()

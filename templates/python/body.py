@@ -110,11 +110,11 @@ class OutgoingBody:
             await self.flush()
             self._stream.__exit__(None, None, None)
             self._stream = None
-        body = self._body
-        if body is None:
+        if self._body is None:
             raise BodyError("the body is already finished")
-        self._body = None
+        # Trailers the host refuses leave the body unfinished, so that `abort` can drop it.
         fields = fields_from_list(Headers(trailers).fields()) if trailers else None
+        body, self._body = self._body, None
         try:
             raw.OutgoingBody.finish(body, fields)
         except Err as e:

@@ -192,6 +192,11 @@ impl Error {
         }
     }
 
+    /// Whether the error is named by the WIT: an `error-code` or a `header-error`.
+    pub fn has_wit_name(&self) -> bool {
+        self.code().is_some() || matches!(self, Error::Header(_))
+    }
+
     pub(crate) fn invalid_uri(detail: impl Into<String>) -> Self {
         Error::Refused { code: ErrorCode::{{ uri_invalid }}, detail: detail.into() }
     }

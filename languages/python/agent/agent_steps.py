@@ -191,12 +191,14 @@ async def _streaming(
     except Error as e:
         if out is not None:
             out.abort()
-        if isinstance(e, HttpError):
+        own_code = isinstance(e, (HttpError, HeaderError))
+        if own_code:
             response_task.cancel()
         # The host drops the body of a request it has failed (denied, refused): the write saw
-        # only a closed stream, the response says why. A body of the wrong size keeps its code.
+        # only a closed stream, the response says why. A body of the wrong size, or a refused
+        # trailer, keeps its own code.
         failed = (await asyncio.gather(response_task, return_exceptions=True))[0]
-        if isinstance(failed, HttpError) and not isinstance(e, HttpError):
+        if isinstance(failed, HttpError) and not own_code:
             return error_verdict(failed, "response", started=started)
         return error_verdict(e, "body-write", started=started)
     try:

@@ -249,9 +249,9 @@ async def _after_failed_write(write_error: Error, future: raw.FutureIncomingResp
 
     The host drops the body of a request it has failed (denied, refused, timed out), so the
     write sees only a closed stream: the response then says why. A write error with a code
-    of its own (a body longer than its content-length) stays.
+    of its own (a body longer than its content-length, a refused trailer) stays.
     """
-    if isinstance(write_error, HttpError):
+    if isinstance(write_error, (HttpError, HeaderError)):
         future.__exit__(None, None, None)
         return write_error
     try:

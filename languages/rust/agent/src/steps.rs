@@ -308,9 +308,9 @@ async fn streaming(
         (Ok(r), Ok(())) => r,
         (Err(e), Ok(())) => return error_verdict(&e, "response", None, Some(ms(started))),
         // The host drops the body of a request it has failed (denied, refused): the write
-        // saw only a closed stream, the response says why. A body of the wrong size keeps
-        // its own code.
-        (Err(e @ http::Error::Http(_)), Err(w)) if !matches!(w, http::Error::Http(_)) => {
+        // saw only a closed stream, the response says why. A body of the wrong size, or a
+        // refused trailer, keeps its own code.
+        (Err(e @ http::Error::Http(_)), Err(w)) if !w.has_wit_name() => {
             return error_verdict(&e, "response", None, Some(ms(started)))
         }
         (_, Err(e)) => return error_verdict(&e, "body-write", None, Some(ms(started))),

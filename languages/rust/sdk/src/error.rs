@@ -424,6 +424,10 @@ impl Error {
             _ => None,
         }
     }
+    /// Whether the error is named by the WIT: an `error-code` or a `header-error`.
+    pub fn has_wit_name(&self) -> bool {
+        self.code().is_some() || matches!(self, Error::Header(_))
+    }
     pub(crate) fn invalid_uri(detail: impl Into<String>) -> Self {
         Error::Refused {
             code: ErrorCode::HttpRequestUriInvalid,

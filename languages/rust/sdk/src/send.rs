@@ -55,12 +55,12 @@ where
 /// The error of a request whose body could not be written. The host drops the body of a
 /// request it has failed (denied, refused, timed out), so the write sees only a closed
 /// stream: the response then says why. A write error with a code of its own (a body longer
-/// than its content-length) stays.
+/// than its content-length, a refused trailer) stays.
 async fn after_failed_write(
     failed: Error,
     future: raw::FutureIncomingResponse,
 ) -> Error {
-    if matches!(failed, Error::Http(_)) {
+    if failed.has_wit_name() {
         return failed;
     }
     match wait_for_response(future).await {

@@ -18,6 +18,8 @@ mod tls;
 use std::future::Future;
 use std::sync::{Arc, Weak};
 
+use http_body_util::BodyExt;
+
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
 
 use crate::app::AppShared;
@@ -117,7 +119,16 @@ async fn dispatch(
         // Host names are case-insensitive, and the permission check compared this one so;
         // component ids are lower case.
         let target = target.to_ascii_lowercase();
-        let response = crate::inbound::chain(app, &target, depth + 1, request).await?;
+        // Chaining skips the network (spec 3.1), not the caller's time limits: a target that
+        // never answers, or stalls mid-body, fails as an upstream would. Spin applies only
+        // the between-bytes one here; a guest that set a first-byte timeout meant it too.
+        let limits = timeouts::Timeouts::from_options(options);
+        let chained = crate::inbound::chain(app, &target, depth + 1, request);
+        let response = tokio::time::timeout(limits.first_byte, chained)
+            .await
+            .map_err(|_| Error::ConnectionReadTimeout)??;
+        let response = response
+            .map(|body| timeouts::BetweenBytes::new(body, limits.between_bytes).boxed_unsync());
         return Ok((response, Box::new(async { Ok(()) })));
     }
     app.network.send(component, request, options).await

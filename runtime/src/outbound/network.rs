@@ -169,11 +169,18 @@ impl NetworkClient {
     ) -> Result<http::Response<PooledBody>, SendError> {
         match sender {
             Sender::H1(mut connection) => {
+                // A request abandoned before its response head (the first-byte timeout drops
+                // this future) or failed leaves the connection useless, and its task would
+                // otherwise live on: hyper flushes what it buffered before closing, forever
+                // against a server that stopped reading, holding the guest's body (and the
+                // connection permit) with it.
+                let abandoned = AbortOnDrop(Some(connection.task.clone()));
                 let s = &mut connection.sender;
                 if let Err(error) = s.ready().await {
                     return Err(SendError::NotSent(error, Box::new(request)));
                 }
                 let response = s.try_send_request(request).await?;
+                abandoned.disarm();
                 let pool = self.pool.clone();
                 let key = target.key.clone();
                 Ok(response.map(|body| PooledBody::new(body, Some((pool, key, connection)))))
@@ -260,13 +267,13 @@ where
         .handshake::<_, WasiBody>(TokioIo::new(io))
         .await
         .map_err(Error::from)?;
-    tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         let _permit = permit;
         if let Err(e) = conn.await {
             tracing::debug!("outbound HTTP/1.1 connection ended: {e}");
         }
     });
-    Ok(Sender::H1(H1::opened_here(sender)))
+    Ok(Sender::H1(H1::opened_here(sender, task.abort_handle())))
 }
 
 /// HTTP/1.1 takes an origin-form target and a Host header; HTTP/2 takes the absolute URI and
@@ -307,6 +314,23 @@ fn prepare(
         }
     }
     Ok(request)
+}
+
+/// Aborts a task when dropped, unless disarmed first.
+struct AbortOnDrop(Option<tokio::task::AbortHandle>);
+
+impl AbortOnDrop {
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(task) = self.0.take() {
+            task.abort();
+        }
+    }
 }
 
 /// A send failure; `NotSent` hands the request back, so it may be retried elsewhere.

@@ -39,18 +39,24 @@ pub enum Sender {
     H2(http2::SendRequest<WasiBody>),
 }
 
-/// An HTTP/1.1 connection and the serving thread whose runtime drives it.
+/// An HTTP/1.1 connection, the serving thread whose runtime drives it, and its task.
 pub struct H1 {
     pub sender: http1::SendRequest<WasiBody>,
     pub driver: Option<usize>,
+    /// The task driving the connection, to end it when a request on it is abandoned.
+    pub task: tokio::task::AbortHandle,
 }
 
 impl H1 {
     /// A connection just opened here: its task runs on this thread.
-    pub fn opened_here(sender: http1::SendRequest<WasiBody>) -> Self {
+    pub fn opened_here(
+        sender: http1::SendRequest<WasiBody>,
+        task: tokio::task::AbortHandle,
+    ) -> Self {
         Self {
             sender,
             driver: crate::workers::current(),
+            task,
         }
     }
 }

@@ -35,15 +35,24 @@ func serve(fn func(http.ResponseWriter, *http.Request), request *raw.IncomingReq
 	}
 	w := &responseWriter{out: out, header: http.Header{}}
 	defer func() {
-		if p := recover(); p != nil {
-			fmt.Fprintf(os.Stderr, "handler panicked: %v\n", p)
-			if !w.started {
-				w.header = http.Header{}
-				w.WriteHeader(http.StatusInternalServerError)
-			}
+		defer func() { _ = r.Body.Close() }()
+		p := recover()
+		if p == nil {
+			w.finish()
+			return
 		}
-		w.finish()
-		_ = r.Body.Close()
+		// As net/http: http.ErrAbortHandler aborts quietly; any other panic is logged.
+		if p != http.ErrAbortHandler {
+			fmt.Fprintf(os.Stderr, "handler panicked: %v\n", p)
+		}
+		if !w.started {
+			w.header = http.Header{}
+			w.WriteHeader(http.StatusInternalServerError)
+			w.finish()
+			return
+		}
+		// The head is out: the body ends as an error, never as if it were complete.
+		w.abort()
 	}()
 	fn(w, r)
 }
@@ -170,6 +179,13 @@ func (w *responseWriter) Write(p []byte) (int, error) {
 
 // Flush is a no-op: every Write is already flushed to the host.
 func (w *responseWriter) Flush() {}
+
+// abort drops the body unfinished, which the host reports to the client as a failed
+// response rather than a complete one.
+func (w *responseWriter) abort() {
+	w.stream.Drop()
+	w.body.Drop()
+}
 
 func (w *responseWriter) finish() {
 	if !w.started {

@@ -189,7 +189,7 @@ fn load_manifest(
         }
         triggered.push(id);
     }
-    let router = Router::new(routes)?;
+    let router = Router::new(routes);
     manifest.component.extend(inline);
 
     let mut decls = BTreeMap::new();

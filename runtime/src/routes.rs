@@ -132,24 +132,27 @@ pub struct Router {
 }
 
 impl Router {
-    pub fn new(mut routes: Vec<Route>) -> Result<Self> {
-        for (i, a) in routes.iter().enumerate() {
-            if let Some(b) = routes[i + 1..]
-                .iter()
-                .find(|b| b.segments == a.segments && b.wildcard == a.wildcard)
-            {
-                bail!(
-                    "duplicate route: {:?} (component `{}`) and {:?} (component `{}`) match the same requests",
-                    a.raw,
-                    a.component,
-                    b.raw,
-                    b.component
+    /// Of routes that match the same requests, the later in the manifest wins and the
+    /// earlier is never used, as in Spin, which logs them and serves the app.
+    pub fn new(routes: Vec<Route>) -> Self {
+        let mut kept: Vec<Route> = Vec::with_capacity(routes.len());
+        for route in routes {
+            let same = |k: &Route| k.segments == route.segments && k.wildcard == route.wildcard;
+            if let Some(i) = kept.iter().position(same) {
+                let earlier = kept.remove(i);
+                tracing::warn!(
+                    "route {:?} of component `{}` is never used: {:?} of component `{}`, later in the manifest, matches the same requests",
+                    earlier.raw,
+                    earlier.component,
+                    route.raw,
+                    route.component
                 );
             }
+            kept.push(route);
         }
         // Stable sort keeps manifest order among equally specific routes.
-        routes.sort_by_key(|r| std::cmp::Reverse(r.rank()));
-        Ok(Self { routes })
+        kept.sort_by_key(|r| std::cmp::Reverse(r.rank()));
+        Self { routes: kept }
     }
 
     pub fn route(&self, path: &str) -> Option<RouteMatch> {
@@ -175,7 +178,6 @@ mod tests {
                 .map(|(r, c)| Route::parse(r, c).unwrap())
                 .collect(),
         )
-        .unwrap()
     }
 
     #[test]
@@ -225,14 +227,25 @@ mod tests {
     }
 
     #[test]
-    fn bad_and_duplicate_routes_are_errors() {
+    fn bad_routes_are_errors() {
         assert!(Route::parse("api", "c").is_err());
         assert!(Route::parse("/a/.../b", "c").is_err());
         assert!(Route::parse("/a/:", "c").is_err());
-        let dup = Router::new(vec![
-            Route::parse("/x/...", "a").unwrap(),
-            Route::parse("/x/...", "b").unwrap(),
+    }
+
+    #[test]
+    fn of_duplicate_routes_the_later_one_serves() {
+        let r = router(&[
+            ("/x/...", "a"),
+            ("/y", "y"),
+            ("/x/...", "b"),
+            ("/twin", "c"),
+            ("/twin/", "d"),
         ]);
-        assert!(format!("{:#}", dup.unwrap_err()).contains("duplicate route"));
+        assert_eq!(r.route("/x/1").unwrap().component, "b");
+        assert_eq!(r.route("/y").unwrap().component, "y");
+        // A trailing slash matches the same requests.
+        assert_eq!(r.route("/twin").unwrap().component, "d");
+        assert_eq!(r.route("/twin/").unwrap().component, "d");
     }
 }

@@ -273,8 +273,9 @@ pub(crate) async fn chain(
     let path = uri.path().to_string();
     let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let authority = uri.authority().map(|a| a.as_str()).unwrap_or(target);
+    let scheme = uri.scheme_str().unwrap_or("http");
     // The target sees the URL the caller asked for (Spin reports `http://localhost/...` by accident).
-    let full_url = format!("http://{authority}{path_and_query}");
+    let full_url = format!("{scheme}://{authority}{path_and_query}");
     *request.uri_mut() = full_url.parse().map_err(|_| Error::HttpRequestUriInvalid)?;
     set_spin_headers(
         request.headers_mut(),

@@ -283,7 +283,14 @@ pub(crate) async fn chain(
         &full_url,
         "0.0.0.0:0",
     );
-    Ok(run(app, target, depth, request).await)
+    let head = request.method() == http::Method::HEAD;
+    let mut response = run(app, target, depth, request).await;
+    // As on a network hop, where hyper sends none: an answer to a HEAD, a 204 and a 304
+    // carry no body, whatever the target wrote (its headers, content-length included, stay).
+    if head || matches!(response.status(), StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED) {
+        *response.body_mut() = plain(StatusCode::OK, "").into_body();
+    }
+    Ok(response)
 }
 
 /// The `spin-*` headers a component sees (spec section 3.5). Client-sent `spin-*` headers are

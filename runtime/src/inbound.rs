@@ -287,7 +287,11 @@ pub(crate) async fn chain(
     let mut response = run(app, target, depth, request).await;
     // As on a network hop, where hyper sends none: an answer to a HEAD, a 204 and a 304
     // carry no body, whatever the target wrote (its headers, content-length included, stay).
-    if head || matches!(response.status(), StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED) {
+    let bodiless = matches!(
+        response.status(),
+        StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED
+    );
+    if head || bodiless {
         *response.body_mut() = plain(StatusCode::OK, "").into_body();
     }
     Ok(response)

@@ -292,7 +292,7 @@ pub(crate) async fn chain(
         StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED
     );
     if head || bodiless {
-        *response.body_mut() = plain(StatusCode::OK, "").into_body();
+        *response.body_mut() = full_body(Bytes::new());
     }
     Ok(response)
 }
@@ -539,11 +539,11 @@ fn new_store(app: &Arc<AppShared>, loaded: &LoadedComponent, component: &str) ->
 }
 
 fn plain(status: StatusCode, body: impl Into<Bytes>) -> Response<WasiBody> {
-    let mut response = Response::new(
-        Full::new(body.into())
-            .map_err(|e| match e {})
-            .boxed_unsync(),
-    );
+    let mut response = Response::new(full_body(body.into()));
     *response.status_mut() = status;
     response
+}
+
+fn full_body(bytes: Bytes) -> WasiBody {
+    Full::new(bytes).map_err(|e| match e {}).boxed_unsync()
 }

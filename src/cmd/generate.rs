@@ -6,6 +6,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use courier_generator::{Language, Model, Wit};
 
+const DEFAULT_OUT: &str = "languages";
+const DEFAULT_WIT: &str = "wit";
+
 #[derive(clap::Args)]
 // The subcommand's one-line about comes from main.rs; the explanation goes before the
 // options so `--help` teaches the whole flow.
@@ -40,7 +43,7 @@ pub struct Args {
     )]
     lang: String,
     /// Root of the SDKs: each language is written to OUT/<lang>/sdk/.
-    #[arg(long, value_name = "DIR", default_value = "languages")]
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_OUT)]
     out: PathBuf,
     /// Regenerate in memory and exit 1 with a unified diff if anything on disk differs.
     #[arg(long)]
@@ -50,7 +53,7 @@ pub struct Args {
     #[arg(long, value_name = "NAME")]
     package_name: Option<String>,
     /// The WIT directory: a package plus deps/ holding wasi:http 0.2.x.
-    #[arg(long, value_name = "DIR", default_value = "wit")]
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_WIT)]
     wit: PathBuf,
 }
 
@@ -111,13 +114,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     // The command that rewrites exactly what was checked.
     let mut again = String::new();
-    if args.out != std::path::Path::new("languages") {
+    if args.out != Path::new(DEFAULT_OUT) {
         again.push_str(&format!(
             " --out {}",
             shell_word(&args.out.to_string_lossy())
         ));
     }
-    if args.wit != std::path::Path::new("wit") {
+    if args.wit != Path::new(DEFAULT_WIT) {
         again.push_str(&format!(
             " --wit {}",
             shell_word(&args.wit.to_string_lossy())

@@ -165,19 +165,28 @@ func roundTrip(req *http.Request, defaults RequestOptions) (*http.Response, erro
 			return nil, afterFailedWrite(err, future)
 		}
 	}
-	pollable := future.Subscribe()
-	err = await(ctx, pollable)
-	pollable.Drop()
+	response, err := awaitResponse(ctx, future)
 	if err != nil {
-		future.Drop()
 		return nil, err
 	}
-	resume = pauseGC()
+	return incomingResponse(req, response)
+}
+
+// awaitResponse waits for the response head (ctx may end the wait) and takes it, or the
+// host's error code; the future is dropped either way.
+func awaitResponse(ctx context.Context, future *raw.FutureIncomingResponse) (*raw.IncomingResponse, error) {
+	defer future.Drop()
+	pollable := future.Subscribe()
+	err := await(ctx, pollable)
+	pollable.Drop()
+	if err != nil {
+		return nil, err
+	}
+	resume := pauseGC()
 	got := future.Get()
 	resume()
-	future.Drop()
 	if got.IsNone() {
-		return nil, &ErrorCode{Code: Code{{ internal_error }}, Detail: "the response future was not ready after blocking"}
+		return nil, &ErrorCode{Code: Code{{ internal_error }}, Detail: "the response future was not ready after waiting"}
 	}
 	if got.Some().IsErr() {
 		return nil, &ErrorCode{Code: Code{{ internal_error }}, Detail: "the response was already taken"}
@@ -186,7 +195,7 @@ func roundTrip(req *http.Request, defaults RequestOptions) (*http.Response, erro
 	if result.IsErr() {
 		return nil, errorCodeFromRaw(result.Err())
 	}
-	return incomingResponse(req, result.Ok())
+	return result.Ok(), nil
 }
 
 // probeBody settles a body of unknown length (a Body with ContentLength 0, as net/http reads
@@ -228,22 +237,18 @@ func hasBody(req *http.Request) bool {
 // closed stream: the response then says why. A body of the wrong size, a refused trailer
 // and an ended context keep their own error.
 func afterFailedWrite(err error, future *raw.FutureIncomingResponse) error {
-	defer future.Drop()
 	var code *ErrorCode
 	var header *HeaderError
 	if errors.As(err, &code) && code.Code == Code{{ body_size }} || errors.As(err, &header) ||
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		future.Drop()
 		return err
 	}
-	pollable := future.Subscribe()
-	_ = await(context.Background(), pollable)
-	pollable.Drop()
-	resume := pauseGC()
-	got := future.Get()
-	resume()
-	if got.IsSome() && got.Some().IsOk() && got.Some().Ok().IsErr() {
-		return errorCodeFromRaw(got.Some().Ok().Err())
+	response, failed := awaitResponse(context.Background(), future)
+	if failed != nil {
+		return failed
 	}
+	response.Drop()
 	return err
 }
 

@@ -286,6 +286,10 @@ func perform(s *step, inbound http.Header) map[string]any {
 		return unsupported(fmt.Sprintf("unknown api %q", api))
 	}
 	if err != nil {
+		// The SDK's contract, as net/http's: a failed request is a *url.Error.
+		if _, ok := err.(*url.Error); !ok {
+			return plainError("other", fmt.Sprintf("SDK contract broken: %T is not *url.Error: %v", err, err), "response")
+		}
 		return errorVerdict(err, "response", 0, ms(started))
 	}
 	return responseVerdict(s, resp, started)

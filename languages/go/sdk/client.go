@@ -57,9 +57,9 @@ func Send(req *http.Request) (*http.Response, error) {
 // Get sends a GET request to url. Credentials in the URL go out as basic authentication,
 // as from http.Get.
 func Get(url string) (*http.Response, error) {
-	req, err := http.NewRequest(http.MethodGet, url, nil)
+	req, err := newRequest(http.MethodGet, url, nil)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", url, &ErrorCode{Code: CodeHttpRequestUriInvalid, Detail: err.Error()})
+		return nil, err
 	}
 	return Send(withURLCredentials(req))
 }
@@ -67,12 +67,35 @@ func Get(url string) (*http.Response, error) {
 // Post sends a POST request to url with the given content type and body. Credentials in the
 // URL go out as basic authentication, as from http.Post.
 func Post(url, contentType string, body io.Reader) (*http.Response, error) {
-	req, err := http.NewRequest(http.MethodPost, url, body)
+	req, err := newRequest(http.MethodPost, url, body)
 	if err != nil {
-		return nil, fmt.Errorf("POST %s: %w", url, &ErrorCode{Code: CodeHttpRequestUriInvalid, Detail: err.Error()})
+		return nil, err
 	}
 	req.Header.Set("Content-Type", contentType)
 	return Send(withURLCredentials(req))
+}
+
+// newRequest is http.NewRequest for Get and Post, whose failure is a URL that does not parse:
+// a *url.Error, as from http.Get, unwrapping to HTTP-request-URI-invalid.
+func newRequest(method, rawURL string, body io.Reader) (*http.Request, error) {
+	req, err := http.NewRequest(method, rawURL, body)
+	if err != nil {
+		detail := err.Error()
+		var parse *url.Error
+		if errors.As(err, &parse) {
+			detail = parse.Err.Error()
+		}
+		return nil, &url.Error{Op: opName(method), URL: rawURL, Err: &ErrorCode{Code: CodeHttpRequestUriInvalid, Detail: detail}}
+	}
+	return req, nil
+}
+
+// opName is the method as http.Client's errors spell it: "Get", "Post".
+func opName(method string) string {
+	if method == "" {
+		return "Get"
+	}
+	return method[:1] + strings.ToLower(method[1:])
 }
 
 // withURLCredentials sets basic authentication from the URL's user info, unless the request
@@ -101,11 +124,7 @@ func send(req *http.Request, defaults RequestOptions) (*http.Response, error) {
 		}
 	}
 	// As http.Client's methods do: the method, the URL (its password redacted) and the cause.
-	op := "Get"
-	if req.Method != "" {
-		op = req.Method[:1] + strings.ToLower(req.Method[1:])
-	}
-	return nil, &url.Error{Op: op, URL: req.URL.Redacted(), Err: err}
+	return nil, &url.Error{Op: opName(req.Method), URL: req.URL.Redacted(), Err: err}
 }
 
 // roundTrip performs the canonical wasi:http sequence: build the request, hand it to the

@@ -32,6 +32,13 @@ export function extractBody(init) {
     ];
   }
   if (typeof init.getReader === 'function') return [{ stream: init }, null];
+  if (typeof FormData !== 'undefined' && init instanceof FormData) {
+    // Sending it as the text "[object FormData]" would be worse than refusing.
+    throw new TypeError('FormData bodies are not supported: send URLSearchParams, or build the multipart body yourself');
+  }
+  if (typeof Blob !== 'undefined' && init instanceof Blob) {
+    return [{ stream: init.stream() }, init.type || null];
+  }
   return [{ bytes: new TextEncoder().encode(String(init)) }, 'text/plain;charset=UTF-8'];
 }
 

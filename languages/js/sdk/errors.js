@@ -64,10 +64,24 @@ export const BODY_SIZE = 'HTTP-request-body-size';
 /** Anything the WIT has no case for (a closed stream, an unknown host reply). */
 export const OTHER = 'internal-error';
 
+/** `value` with every bigint (a WIT u64) as a number, or as a string past 2^53. */
+function jsonSafe(value) {
+  if (typeof value === 'bigint') {
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
+  }
+  if (Array.isArray(value)) return value.map(jsonSafe);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v)]));
+  }
+  return value;
+}
+
 function show(value) {
   if (value === undefined) return '';
   try {
-    return ' ' + JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? v.toString() : v));
+    return ' ' + JSON.stringify(jsonSafe(value));
   } catch {
     return ' ' + String(value);
   }
@@ -82,7 +96,15 @@ export function fetchError(code, stage, message, payload) {
   const text = message ?? `wasi:http ${code}${show(payload)}`;
   const cause = { code, stage };
   if (payload !== undefined) cause.payload = payload;
+  // Payloads keep the WIT's bigints; JSON.stringify, which throws on a bigint, gets numbers.
+  Object.defineProperty(cause, 'toJSON', { value: () => jsonSafe({ ...cause }) });
   return new TypeError(`${stage}: ${text}`, { cause });
+}
+
+/** `error` (a `TypeError` with a wasi:http cause) with `what` before its message: the request it was about. */
+export function about(error, what) {
+  if (!(error instanceof TypeError) || !hasCode(error.cause) || error.message.startsWith(what)) return error;
+  return new TypeError(`${what}: ${error.message}`, { cause: error.cause });
 }
 
 /** A `TypeError` for an `error-code` variant value (`{ tag, val }`). */

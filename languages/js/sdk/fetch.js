@@ -7,7 +7,7 @@
 import { handle } from 'wasi:http/outgoing-handler@0.2.10';
 import { Fields, OutgoingRequest } from 'wasi:http/types@0.2.10';
 import { collect, extractBody, IncomingReader, toStream, writeBody } from './body.js';
-import { BODY_SIZE, fetchError, fromErrorCode, fromThrown, OTHER, URI_INVALID } from './errors.js';
+import { about, BODY_SIZE, fetchError, fromErrorCode, fromThrown, OTHER, URI_INVALID } from './errors.js';
 import { ready } from './poll.js';
 import {
   methodToRaw,
@@ -25,6 +25,8 @@ const LIST = Symbol('list');
 const TEE = Symbol('tee');
 const TIMEOUTS = new WeakMap();
 const MAX_REDIRECTS = 20;
+const NULL_BODY_STATUSES = [101, 103, 204, 205, 304];
+const REDIRECTS = [301, 302, 303, 307, 308];
 
 /**
  * Header fields in the order they were added (or received), names lower-cased. `get` joins
@@ -178,6 +180,10 @@ export class Request extends Body {
     }
     this.signal = init.signal ?? (from ? from.signal : null);
     this.timeouts = { ...(from ? from.timeouts : {}), ...(init.timeouts ?? {}) };
+    if (!from && hasCredentials(this.url)) {
+      // The standard's Request constructor refuses them rather than send or drop them.
+      throw fetchError(URI_INVALID, 'request', `\`${this.url}\` includes credentials; send them in an authorization header`);
+    }
     if ('body' in init) {
       const [source, type] = extractBody(init.body);
       this[BODY] = source;
@@ -214,6 +220,9 @@ export class Response extends Body {
     if (!Number.isInteger(this.status) || this.status < 200 || this.status > 599) {
       throw new RangeError(`status ${this.status} is not in 200..=599`);
     }
+    if (body !== null && body !== undefined && NULL_BODY_STATUSES.includes(this.status)) {
+      throw new TypeError(`a ${this.status} response cannot have a body`);
+    }
     this.statusText = init.statusText ?? '';
     this.headers = new Headers(init.headers);
     const [source, type] = extractBody(body);
@@ -244,6 +253,7 @@ export class Response extends Body {
   }
 
   static redirect(url, status = 302) {
+    if (!REDIRECTS.includes(status)) throw new RangeError(`${status} is not a redirect status`);
     return new Response(null, { status, headers: { location: String(url) } });
   }
 }
@@ -281,17 +291,35 @@ export function target(url) {
   if (m) {
     const path = m[3] === '' ? '/' : m[3].startsWith('?') ? '/' + m[3] : m[3];
     if (m[2] === '') throw fetchError(URI_INVALID, 'request', `\`${url}\` has no host`);
-    return { scheme: m[1], authority: m[2], pathWithQuery: path };
+    return { scheme: m[1], authority: m[2], pathWithQuery: asciiPath(path, url) };
   }
   if (noFragment.startsWith('/') && !noFragment.startsWith('//')) {
     // A path alone is a request to the app itself; the host knows it by this authority.
-    return { scheme: 'http', authority: ':80', pathWithQuery: noFragment };
+    return { scheme: 'http', authority: ':80', pathWithQuery: asciiPath(noFragment, url) };
   }
   throw fetchError(
     URI_INVALID,
     'request',
     `\`${url}\` is neither an absolute URL (http://host/path) nor a path (/path) for the app itself`,
   );
+}
+
+/**
+ * A request-target is ASCII (RFC 9112): other characters go out as UTF-8 percent-escapes, as
+ * the URL standard writes them; everything else stays exactly as written.
+ */
+function asciiPath(path, url) {
+  try {
+    return path.replace(/[^\u0000-\u007f]+/g, encodeURIComponent);
+  } catch {
+    throw fetchError(URI_INVALID, 'request', `\`${url}\` has a lone surrogate`);
+  }
+}
+
+/** Whether an absolute URL has user info (`user:pass@`) in its authority. */
+function hasCredentials(url) {
+  const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(url);
+  return m !== null && m[1].includes('@');
 }
 
 /** A URL that starts with a scheme: an absolute one. */
@@ -333,13 +361,7 @@ function checkSignal(signal) {
 /** Builds the `outgoing-request`; every refusal is a `TypeError` naming what was wrong. */
 function outgoing(request, extra) {
   const t = target(request.url);
-  let fields;
-  try {
-    const list = [...request.headers.raw(), ...extra];
-    fields = Fields.fromList(list.map(([n, v]) => [n, valueToBytes(v)]));
-  } catch (e) {
-    throw fromThrown(e, 'request');
-  }
+  const fields = fieldsOf([...request.headers.raw(), ...extra], 'request');
   const raw = new OutgoingRequest(fields);
   const set = (what, apply, code) => {
     try {
@@ -355,6 +377,30 @@ function outgoing(request, extra) {
   set('authority', () => raw.setAuthority(t.authority), URI_INVALID);
   set('path', () => raw.setPathWithQuery(t.pathWithQuery), URI_INVALID);
   return raw;
+}
+
+/**
+ * `fields` from `[name, value]` pairs; a refusal names the first field the host refuses
+ * (wasi:http's header-error does not say which).
+ */
+export function fieldsOf(list, stage) {
+  const bytes = list.map(([n, v]) => [n, valueToBytes(v)]);
+  try {
+    return Fields.fromList(bytes);
+  } catch (e) {
+    const error = fromThrown(e, stage);
+    const culprit = bytes.find((field) => {
+      try {
+        Fields.fromList([field])[Symbol.dispose]();
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    if (culprit === undefined) throw error;
+    const name = culprit[0];
+    throw new TypeError(`${error.message} (header \`${name}\`)`, { cause: error.cause });
+  }
 }
 
 /** Waits for the response head. */
@@ -457,10 +503,6 @@ async function sendOnce(request) {
   return received(status, headers, { reader }, request.url);
 }
 
-const NULL_BODY_STATUSES = [101, 103, 204, 205, 304];
-
-const REDIRECTS = [301, 302, 303, 307, 308];
-
 /**
  * Sends `input` (a URL or a Request) with `init` over wasi:http and resolves with the
  * response once its head has arrived; the body is read as it is consumed. Rejects with a
@@ -469,7 +511,12 @@ const REDIRECTS = [301, 302, 303, 307, 308];
 export async function fetch(input, init) {
   let request = new Request(input, init);
   for (let hops = 0; ; hops++) {
-    const response = await sendOnce(request);
+    let response;
+    try {
+      response = await sendOnce(request);
+    } catch (e) {
+      throw about(e, `${request.method} ${request.url}`);
+    }
     const location = response.headers.get('location');
     if (!REDIRECTS.includes(response.status) || location === null || request.redirect === 'manual') {
       response.redirected = hops > 0;

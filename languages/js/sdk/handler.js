@@ -4,11 +4,10 @@
 // `incomingHandler` (wasi:http/incoming-handler@0.2.10). `fn` gets a `Request` and
 // returns (or resolves to) a `Response`, whose body is streamed back as it is produced.
 
-import { Fields, OutgoingResponse, ResponseOutparam } from 'wasi:http/types@0.2.10';
+import { OutgoingResponse, ResponseOutparam } from 'wasi:http/types@0.2.10';
 import { IncomingReader, writeBody } from './body.js';
-import { fromThrown } from './errors.js';
-import { BODY, Headers, Request, Response } from './fetch.js';
-import { methodFromRaw, schemeFromRaw, valueFromBytes, valueToBytes } from './wire.js';
+import { BODY, fieldsOf, Headers, Request, Response } from './fetch.js';
+import { methodFromRaw, schemeFromRaw, valueFromBytes } from './wire.js';
 
 /** The inbound request as a `Request`; its `url` is absolute when the host gave an authority. */
 function inbound(incoming) {
@@ -22,9 +21,26 @@ function inbound(incoming) {
   const url = authority ? `${scheme}://${authority}${path}` : path;
   const method = methodFromRaw(incoming.method());
   const request = new Request(url, { method, headers });
-  const reader = new IncomingReader(incoming.consume(), incoming);
-  request[BODY] = { reader };
+  if ((method === 'GET' || method === 'HEAD') && !framed(headers)) {
+    // As in a service worker: a GET or HEAD that declares no body has none, so passing the
+    // request on to fetch does not try to send one.
+    request[BODY] = null;
+    incoming[Symbol.dispose]();
+  } else {
+    request[BODY] = { reader: new IncomingReader(incoming.consume(), incoming) };
+  }
   return request;
+}
+
+/** Whether a request's headers announce a body: a non-zero length or a transfer coding. */
+function framed(headers) {
+  const length = headers.get('content-length');
+  return headers.has('transfer-encoding') || (length !== null && length.trim() !== '0');
+}
+
+/** An error for the log: its name and message, then its stack (SpiderMonkey's has only frames). */
+function describe(e) {
+  return e instanceof Error && e.stack ? `${e}\n${e.stack}` : String(e);
 }
 
 function plain(status, text) {
@@ -35,9 +51,9 @@ function plain(status, text) {
 async function respond(response, outparam) {
   let fields;
   try {
-    fields = Fields.fromList(response.headers.raw().map(([n, v]) => [n, valueToBytes(v)]));
-  } catch (e) {
-    const err = fromThrown(e, 'request');
+    fields = fieldsOf(response.headers.raw(), 'request');
+  } catch (err) {
+    console.error(`the handler's response headers were refused: ${err.message}`);
     return respond(plain(500, `the handler's response headers were refused: ${err.message}\n`), outparam);
   }
   const out = new OutgoingResponse(fields);
@@ -46,8 +62,9 @@ async function respond(response, outparam) {
   ResponseOutparam.set(outparam, { tag: 'ok', val: out });
   try {
     await writeBody(body, response[BODY]);
-  } catch {
-    // The head is gone already; a broken body is all that can be reported now.
+  } catch (e) {
+    // The head is gone already: the client sees a broken body, the log says why.
+    console.error(`the handler's response body failed: ${describe(e)}`);
   }
 }
 
@@ -61,7 +78,12 @@ export function handler(fn) {
         if (!(response instanceof Response)) {
           throw new TypeError('the handler must return a Response');
         }
+        if (response.bodyUsed) {
+          // The standard's respondWith rule: a read body cannot be sent again.
+          throw new TypeError('the handler returned a Response whose body was already read');
+        }
       } catch (e) {
+        console.error(`the handler failed: ${describe(e)}`);
         response = plain(500, `the handler failed: ${e && e.message ? e.message : e}\n`);
       }
       await respond(response, outparam);

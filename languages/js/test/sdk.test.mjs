@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { ERROR_CODES, HEADER_ERRORS, Headers, Request, Response } from '../sdk/index.js';
+import { about, fetchError } from '../sdk/errors.js';
 import { originOf, resolveLocation, target } from '../sdk/fetch.js';
 import { methodToRaw, methodFromRaw, requestOptions, schemeToRaw, valueToBytes } from '../sdk/wire.js';
 
@@ -86,9 +87,46 @@ test('URLs: absolute ones split into parts, a path is a self request, the rest i
   assert.deepEqual(target('https://[::1]:9'), { scheme: 'https', authority: '[::1]:9', pathWithQuery: '/' });
   assert.deepEqual(target('http://h?x'), { scheme: 'http', authority: 'h', pathWithQuery: '/?x' });
   assert.deepEqual(target('/hello?x=1'), { scheme: 'http', authority: ':80', pathWithQuery: '/hello?x=1' });
-  for (const bad of ['example.com/x', '//h/x', 'http:///x', 'http://bad host/', 'http://h/bad\npath']) {
+  for (const bad of ['example.com/x', '//h/x', 'http:///x', 'http://bad host/', 'http://h/bad\npath', 'http://h/\ud800']) {
     assert.equal(cause(() => target(bad)).code, 'HTTP-request-URI-invalid', bad);
   }
+  // A request-target is ASCII: the rest goes out as UTF-8 percent-escapes, escapes as written.
+  assert.equal(target('http://h/caf\u00e9/%41?q=\u00e9t\u00e9&r=\u{1f600}').pathWithQuery, '/caf%C3%A9/%41?q=%C3%A9t%C3%A9&r=%F0%9F%98%80');
+  assert.equal(target('/\u00fc').pathWithQuery, '/%C3%BC');
+});
+
+test('what the standard refuses: credentials, a body on a null-body status', async () => {
+  for (const url of ['http://user:pw@h/', 'http://user@h/x', 'http://h:1@other/']) {
+    assert.equal(cause(() => new Request(url)).code, 'HTTP-request-URI-invalid', url);
+  }
+  assert.equal(new Request('http://h/a@b').url, 'http://h/a@b', 'an @ in the path is not user info');
+  // Unlike the standard, a GET may carry a body (B13: HTTP allows it, search APIs use it).
+  assert.equal(await new Request('http://h/', { body: 'x' }).text(), 'x');
+  for (const status of [204, 205, 304]) {
+    assert.throws(() => new Response('x', { status }), TypeError, String(status));
+    assert.equal(new Response(null, { status }).status, status);
+  }
+  assert.throws(() => Response.redirect('http://h/', 200), RangeError);
+  assert.equal(Response.redirect('http://h/', 307).headers.get('location'), 'http://h/');
+});
+
+test('Blob bodies stream with their type; FormData is refused, not sent as text', async () => {
+  const blob = new Request('http://h/', { method: 'POST', body: new Blob(['bl', 'ob'], { type: 'text/x-blob' }) });
+  assert.equal(blob.headers.get('content-type'), 'text/x-blob');
+  assert.equal(await blob.text(), 'blob');
+  assert.throws(() => new Request('http://h/', { method: 'POST', body: new FormData() }), TypeError);
+});
+
+test('an error cause survives JSON.stringify, its bigints written as numbers', () => {
+  const e = fetchError('HTTP-request-body-size', 'body-write', undefined, 5n);
+  assert.equal(e.cause.payload, 5n, 'the payload keeps its WIT type');
+  assert.deepEqual(JSON.parse(JSON.stringify({ cause: e.cause })), {
+    cause: { code: 'HTTP-request-body-size', stage: 'body-write', payload: 5 },
+  });
+  const huge = fetchError('HTTP-request-body-size', 'body-write', undefined, 2n ** 60n);
+  assert.equal(JSON.parse(JSON.stringify(huge.cause)).payload, String(2n ** 60n));
+  assert.match(about(e, 'POST http://h/').message, /^POST http:\/\/h\/: body-write: wasi:http HTTP-request-body-size 5$/);
+  assert.equal(about(e, 'POST http://h/').cause, e.cause);
 });
 
 test('methods and schemes map to their variant cases, invalid tokens are refused', () => {

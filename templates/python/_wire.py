@@ -53,8 +53,17 @@ def scheme_from_raw(scheme: raw.Scheme) -> str:
 
 
 def fields_from_list(fields: list[tuple[str, bytes]]) -> raw.Fields:
-    """Ordered fields to WIT `fields`, keeping repeated names and their order."""
+    """Ordered fields to WIT `fields`, keeping repeated names and their order.
+
+    A refusal names the first field the host refuses: WIT `header-error` does not say which.
+    """
     try:
         return raw.Fields.from_list(fields)
     except Err as e:
-        raise header_error_from_raw(e.value, "a header was rejected") from None
+        refused = e.value
+    for name, value in fields:
+        try:
+            raw.Fields.from_list([(name, value)]).__exit__(None, None, None)
+        except Err:
+            raise header_error_from_raw(refused, f"header {name!r} was rejected") from None
+    raise header_error_from_raw(refused, "a header was rejected")

@@ -17,7 +17,9 @@ coroutine (then use :func:`~.http.send_async`; it runs on the SDK's :class:`~.po
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable
+import sys
+import traceback
+from collections.abc import AsyncIterable, Awaitable
 
 from componentize_py_types import Err, Ok
 
@@ -26,7 +28,7 @@ from ._wire import fields_from_list, method_from_raw, scheme_from_raw
 from .body import IncomingBody, OutgoingBody
 from .errors import Error
 from .headers import Headers
-from .http import Response, declared_length
+from .http import Response, StreamingResponse, declared_length
 from .poll_loop import run
 
 __all__ = ["IncomingHandler", "IncomingRequest"]
@@ -72,11 +74,17 @@ class IncomingRequest:
         """The whole body."""
         return await self.body().read()
 
+    def read_sync(self) -> bytes:
+        """The whole body, from a plain (not ``async``) ``handle_request``."""
+        return run(self.read())
+
 
 class IncomingHandler:
     """Base class of the exported ``incoming-handler``; see the module docs."""
 
-    def handle_request(self, request: IncomingRequest) -> Response | Awaitable[Response]:
+    def handle_request(
+        self, request: IncomingRequest
+    ) -> Response | StreamingResponse | Awaitable[Response | StreamingResponse]:
         """Answers one request. Override it (plain method or ``async def``)."""
         raise NotImplementedError("subclass IncomingHandler and implement handle_request")
 
@@ -87,45 +95,74 @@ class IncomingHandler:
             result = self.handle_request(incoming)
             if inspect.isawaitable(result):
                 result = run(_awaited(result))
-            response: Response = result
+            if not isinstance(result, (Response, StreamingResponse)):
+                name = type(result).__name__
+                raise TypeError(f"handle_request returned {name}, not a Response")
+            outgoing, body = _head(result)
         except Exception as e:  # noqa: BLE001 - the host must get an answer whatever happens
-            response = Response(
-                500, Headers({"content-type": "text/plain"}), f"handler failed: {e!r}\n".encode()
-            )
-        _respond(response, response_out)
+            traceback.print_exc()
+            text = f"handler failed: {e!r}\n".encode()
+            result = Response(500, Headers({"content-type": "text/plain"}), text)
+            outgoing, body = _head(result)
+        raw.ResponseOutparam.set(response_out, Ok(outgoing))
+        _write(result, body)
 
 
-async def _awaited(result: Awaitable[Response]) -> Response:
+async def _awaited(
+    result: Awaitable[Response | StreamingResponse],
+) -> Response | StreamingResponse:
     return await result
 
 
-def _head(response: Response) -> Headers:
-    """The response's headers, plus a ``trailer`` header naming its trailers when it has none:
-    over HTTP/1.1 a server sends only declared trailers."""
+def _head_fields(response: Response | StreamingResponse) -> Headers:
+    """The headers to send, once the status is known valid.
+
+    They gain a ``trailer`` header naming the trailers when they have none: over HTTP/1.1 a
+    server sends only declared trailers.
+    """
+    status = response.status
+    if not isinstance(status, int) or not 100 <= status <= 599:
+        raise ValueError(f"status {status!r} is not in 100..=599 (RFC 9110 section 15)")
     head = Headers(response.headers)
     if response.trailers and "trailer" not in head:
         head.add("trailer", ", ".join(dict.fromkeys(n.lower() for n in response.trailers)))
     return head
 
 
-def _respond(response: Response, response_out: raw.ResponseOutparam) -> None:
+def _head(response: Response | StreamingResponse) -> tuple[raw.OutgoingResponse, OutgoingBody]:
+    """The response head, ready to send, and its body to write. Raises what the host refuses."""
+    head = _head_fields(response)
+    outgoing = raw.OutgoingResponse(fields_from_list(head.fields()))
+    status = response.status
     try:
-        outgoing = raw.OutgoingResponse(fields_from_list(_head(response).fields()))
-        outgoing.set_status_code(response.status)
-    except (Error, Err) as e:
-        outgoing = raw.OutgoingResponse(raw.Fields())
-        outgoing.set_status_code(500)
-        response = Response(500, Headers(), f"invalid response: {e!r}\n".encode())
-    body = OutgoingBody(outgoing.body(), declared_length(Headers(response.headers)))
-    raw.ResponseOutparam.set(response_out, Ok(outgoing))
+        outgoing.set_status_code(status)
+    except Err:
+        outgoing.__exit__(None, None, None)
+        raise ValueError(f"the host refused status {status}") from None
+    return outgoing, OutgoingBody(outgoing.body(), declared_length(head))
+
+
+def _write(response: Response | StreamingResponse, body: OutgoingBody) -> None:
+    """Writes the body of a response whose head is sent: whole, or chunk by chunk."""
 
     async def write() -> None:
-        if response.body:
-            await body.write(response.body)
+        if isinstance(response, Response):
+            if response.body:
+                await body.write(response.body)
+        elif isinstance(response.body, AsyncIterable):
+            async for chunk in response.body:
+                await body.write(chunk)
+        else:
+            for chunk in response.body:
+                await body.write(chunk)
         await body.finish(response.trailers)
 
     try:
         run(write())
-    except Error:
-        # The head is already sent; the host reports the broken body to the client.
+    except Error as e:
+        # The head is sent: the client sees a broken body, the log says why.
+        print(f"the response body failed: {e}", file=sys.stderr)
+        body.abort()
+    except Exception:  # noqa: BLE001 - the handler's own iterator failed
+        traceback.print_exc()
         body.abort()

@@ -27,6 +27,7 @@ Streaming::
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,7 @@ __all__ = [
     "Request",
     "RequestOptions",
     "Response",
+    "StreamingResponse",
     "errors",
     "get",
     "post",
@@ -84,7 +86,11 @@ class Request:
 
 @dataclass
 class Response:
-    """A response with its whole body read."""
+    """A response with its whole body in memory.
+
+    Built by hand (a handler's answer), a dict of headers becomes :class:`Headers` and a
+    ``str`` body is sent as UTF-8.
+    """
 
     status: int
     headers: Headers
@@ -92,12 +98,41 @@ class Response:
     #: Trailers the response ended with, if any.
     trailers: Headers | None = None
 
+    def __post_init__(self) -> None:
+        self.headers = _as_headers(self.headers)
+        self.body = body_bytes(self.body)
+        if self.trailers is not None:
+            self.trailers = _as_headers(self.trailers)
+
     def text(self, encoding: str = "utf-8") -> str:
         return self.body.decode(encoding)
 
     def json(self) -> Any:
         """The body parsed as JSON (``json.loads``, which detects UTF-8, -16 and -32)."""
         return json.loads(self.body)
+
+
+@dataclass
+class StreamingResponse:
+    """A handler's response whose body is sent chunk by chunk as ``body`` produces it: an
+    iterable or async iterable of ``bytes``. ``StreamingResponse(up.status, up.headers,
+    up.body())``, with ``up`` an :class:`IncomingResponse` from :func:`send_streaming`,
+    relays an upstream as it arrives."""
+
+    status: int
+    headers: Headers
+    body: AsyncIterable[bytes] | Iterable[bytes]
+    #: Trailers to end with, if any.
+    trailers: Headers | None = None
+
+    def __post_init__(self) -> None:
+        self.headers = _as_headers(self.headers)
+        if self.trailers is not None:
+            self.trailers = _as_headers(self.trailers)
+
+
+def _as_headers(headers: HeadersLike) -> Headers:
+    return headers if isinstance(headers, Headers) else Headers(headers)
 
 
 def declared_length(headers: Headers) -> int | None:
@@ -230,15 +265,15 @@ async def _response(future: raw.FutureIncomingResponse) -> IncomingResponse:
     return IncomingResponse(inner.value)
 
 
-def _body_bytes(body: bytes | bytearray | memoryview | str | None) -> bytes:
-    """A request body as bytes: a ``str`` as UTF-8, ``None`` as empty."""
+def body_bytes(body: bytes | bytearray | memoryview | str | None) -> bytes:
+    """A whole body as bytes: a ``str`` as UTF-8, ``None`` as empty."""
     if body is None:
         return b""
     if isinstance(body, str):
         return body.encode("utf-8")
     if isinstance(body, (bytes, bytearray, memoryview)):
         return bytes(body)
-    raise TypeError(f"a request body is bytes or str, not {type(body).__name__}")
+    raise TypeError(f"a whole body is bytes or str, not {type(body).__name__}")
 
 
 #: Methods whose empty body is still declared, as `content-length: 0`.
@@ -272,7 +307,17 @@ async def send_streaming(request: OutgoingRequest) -> IncomingResponse:
 
 async def send_async(request: Request) -> Response:
     """Sends a buffered request and reads the whole response, on the running event loop."""
-    data = _body_bytes(request.body)
+    try:
+        return await _send_buffered(request)
+    except Error as e:
+        # Name the request, as requests does: among concurrent sends, or after a redirect the
+        # caller followed, the code alone does not say which URL failed.
+        e.message = f"{request.method} {request.uri}" + (f": {e.message}" if e.message else "")
+        raise
+
+
+async def _send_buffered(request: Request) -> Response:
+    data = body_bytes(request.body)
     headers = Headers(request.headers)
     # A known length goes out as content-length, as requests and Go's net/http do: a body of
     # unknown length is sent chunked, which servers may ignore on a GET. An empty body is

@@ -209,6 +209,7 @@ def test_the_hosts_error_code_is_raised_as_its_class(host: Host) -> None:
     with pytest.raises(errors.HttpRequestDenied) as info:
         send(Request("GET", "http://denied.test/", {}, None))
     assert info.value.code == "HTTP-request-denied"
+    assert str(info.value) == "HTTP-request-denied: GET http://denied.test/", "it names the request"
 
     host.refuse = None
     host.reply = Ok(Err(raw.ErrorCode_ConnectionRefused()))
@@ -223,8 +224,8 @@ def test_requests_the_host_would_refuse_fail_before_it_is_asked(host: Host) -> N
         send(Request("GET", "http://bad-\nhost/", {}, None))
     with pytest.raises(errors.InvalidSyntax):
         send(Request("GET", "http://h/", {"bad header": "v"}, None))
-    with pytest.raises(errors.Forbidden):
-        OutgoingRequest("GET", "http://h/", {"Host": "elsewhere"})
+    with pytest.raises(errors.Forbidden, match="'Host'"):
+        OutgoingRequest("GET", "http://h/", {"x-fine": "1", "Host": "elsewhere"})
     assert host.requests == []
 
 

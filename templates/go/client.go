@@ -328,7 +328,7 @@ func setTarget(request *raw.OutgoingRequest, req *http.Request) error {
 			return &ErrorCode{Code: Code{{ uri_invalid }}, Detail: fmt.Sprintf("authority %q", authority)}
 		}
 	}
-	target := u.RequestURI()
+	target := asciiTarget(requestTarget(u))
 	if u.Opaque != "" && !strings.HasPrefix(u.Opaque, "/") {
 		return &ErrorCode{Code: Code{{ uri_invalid }}, Detail: fmt.Sprintf("URL %q has no path", u.String())}
 	}
@@ -336,6 +336,36 @@ func setTarget(request *raw.OutgoingRequest, req *http.Request) error {
 		return &ErrorCode{Code: Code{{ uri_invalid }}, Detail: fmt.Sprintf("path %q", target)}
 	}
 	return nil
+}
+
+// requestTarget is u.RequestURI() with the path as written: RequestURI re-escapes a path
+// that has UTF-8 in it, undoing escapes such as %41 along the way.
+func requestTarget(u *url.URL) string {
+	if u.Opaque != "" || u.RawPath == "" {
+		return u.RequestURI()
+	}
+	if path, err := url.PathUnescape(u.RawPath); err != nil || path != u.Path {
+		return u.RequestURI() // Path was changed after parsing: RawPath is stale.
+	}
+	target := u.RawPath
+	if u.ForceQuery || u.RawQuery != "" {
+		target += "?" + u.RawQuery
+	}
+	return target
+}
+
+// asciiTarget writes the bytes of a request-target beyond ASCII as percent-escapes: RFC 9112
+// allows only ASCII there, and url.URL keeps a query's UTF-8 raw.
+func asciiTarget(target string) string {
+	var b strings.Builder
+	for i := 0; i < len(target); i++ {
+		if c := target[i]; c >= 0x80 {
+			fmt.Fprintf(&b, "%%%02X", c)
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // incomingResponse turns the WIT response into an *http.Response whose Body reads the

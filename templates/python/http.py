@@ -168,7 +168,11 @@ class OutgoingRequest:
         self._declared_length = declared_length(head)
         self._raw: raw.OutgoingRequest | None = raw.OutgoingRequest(fields)
         self._body: OutgoingBody | None = None
-        target = split_url(uri)
+        try:
+            target = split_url(uri)
+        except UnicodeEncodeError:
+            self._drop()
+            raise error_for_code("HTTP-request-URI-invalid", f"a lone surrogate in {uri!r}") from None
         request = self._raw
         try:
             request.set_method(method_to_raw(method))

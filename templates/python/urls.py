@@ -1,13 +1,16 @@
 """Splitting a URL into the parts a wasi:http request takes, without normalising anything.
 
 ``urllib.parse`` re-encodes and drops pieces (an empty ``?``, some percent-escapes); wasi:http
-wants the path and query exactly as written, so this module only cuts the string.
+wants the path and query exactly as written, so this module only cuts the string. The one
+change: a request-target is ASCII (RFC 9112), so other characters go out as UTF-8
+percent-escapes (``café`` as ``caf%C3%A9``), as a browser writes them.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import quote
 
 __all__ = ["SELF_AUTHORITY", "Target", "is_token", "split_url"]
 
@@ -16,6 +19,7 @@ SELF_AUTHORITY = ":80"
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,7 @@ def split_url(url: str) -> Target:
 
     A URL that is only a path (``/hello``) is a request to the component's own app (a Spin
     *self* request, if its policy allows that): it gets scheme ``http`` and an authority with
-    no host, :data:`SELF_AUTHORITY`.
+    no host, :data:`SELF_AUTHORITY`. A lone surrogate raises ``UnicodeEncodeError``.
     """
     rest = url.split("#", 1)[0]
     scheme = None
@@ -53,6 +57,7 @@ def split_url(url: str) -> Target:
         rest = rest[end:]
     if rest.startswith("?") or (rest == "" and authority is not None):
         rest = "/" + rest
+    rest = _NON_ASCII.sub(lambda m: quote(m.group(), safe=""), rest)
     if scheme is None and authority is None and rest.startswith("/"):
         # A path alone is a request to the app itself. wasi:http 0.2 cannot send a request
         # without an authority, so it goes out with an empty host, which a Spin host reads

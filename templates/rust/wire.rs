@@ -83,7 +83,7 @@ pub(crate) fn split_uri(uri: &str) -> Result<Target, Error> {
         return Ok(Target {
             scheme: Some(scheme_to_raw("http")),
             authority: Some(":80".to_string()),
-            path_with_query: uri.to_string(),
+            path_with_query: ascii_target(uri),
         });
     };
     Ok(Target {
@@ -92,7 +92,21 @@ pub(crate) fn split_uri(uri: &str) -> Result<Target, Error> {
         // The WIT field is path *and* query; `Uri::path_and_query` keeps both.
         path_with_query: parsed
             .path_and_query()
-            .map(|p| p.as_str().to_string())
+            .map(|p| ascii_target(p.as_str()))
             .unwrap_or_else(|| "/".to_string()),
     })
+}
+
+/// A request-target is ASCII (RFC 9112), but `http::Uri` keeps UTF-8 in a path: bytes beyond
+/// ASCII go out as percent-escapes, as the URL standard writes them; the rest stays as written.
+fn ascii_target(target: &str) -> String {
+    let mut out = String::with_capacity(target.len());
+    for byte in target.bytes() {
+        if byte.is_ascii() {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }

@@ -20,6 +20,9 @@ from courier_sdk.urls import SELF_AUTHORITY, Target, is_token, split_url
         ("HTTP://H/", Target("HTTP", "H", "/")),
         ("//h/p", Target(None, "h", "/p")),
         ("http:/nowhere", Target("http", None, "/nowhere")),
+        # A request-target is ASCII: the rest goes out as UTF-8 percent-escapes.
+        ("http://h/caf\u00e9?q=\u00e9t#\u00e9", Target("http", "h", "/caf%C3%A9?q=%C3%A9t")),
+        ("/\u00fc/%41", Target("http", SELF_AUTHORITY, "/%C3%BC/%41")),
     ],
 )
 def test_split_url_cuts_without_normalising(url: str, expected: Target) -> None:
@@ -37,3 +40,8 @@ def test_method_tokens() -> None:
         assert is_token(ok), ok
     for bad in ["", "bad method", "bad\nmethod", "GET\n", "G(ET", "GÉT"]:
         assert not is_token(bad), bad
+
+
+def test_a_lone_surrogate_cannot_be_encoded() -> None:
+    with pytest.raises(UnicodeEncodeError):
+        split_url("http://h/\ud800")

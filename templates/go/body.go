@@ -68,12 +68,12 @@ func finishBody(body *raw.OutgoingBody, trailer http.Header) error {
 	defer pauseGC()()
 	trailers := witTypes.None[*raw.Fields]()
 	if entries := fieldEntries(trailer); len(entries) > 0 {
-		fields := raw.FieldsFromList(entries)
-		if fields.IsErr() {
+		fields, err := makeFields(entries)
+		if err != nil {
 			body.Drop()
-			return headerErrorFromRaw(fields.Err())
+			return err
 		}
-		trailers = witTypes.Some(fields.Ok())
+		trailers = witTypes.Some(fields)
 	}
 	finished := raw.OutgoingBodyFinish(body, trailers)
 	if finished.IsErr() {

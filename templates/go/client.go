@@ -294,11 +294,26 @@ func outgoingFields(req *http.Request) (*raw.Fields, error) {
 		sort.Strings(names)
 		entries = append(entries, witTypes.Tuple2[string, []uint8]{F0: "trailer", F1: []byte(strings.Join(names, ", "))})
 	}
+	return makeFields(entries)
+}
+
+// makeFields is raw.FieldsFromList with a refusal that names the first field the host
+// refuses alone: the WIT's header-error does not say which one it was.
+func makeFields(entries []witTypes.Tuple2[string, []uint8]) (*raw.Fields, error) {
 	fields := raw.FieldsFromList(entries)
-	if fields.IsErr() {
-		return nil, headerErrorFromRaw(fields.Err())
+	if !fields.IsErr() {
+		return fields.Ok(), nil
 	}
-	return fields.Ok(), nil
+	err := headerErrorFromRaw(fields.Err())
+	for _, entry := range entries {
+		one := raw.FieldsFromList([]witTypes.Tuple2[string, []uint8]{entry})
+		if one.IsErr() {
+			err.Name = entry.F0
+			break
+		}
+		one.Ok().Drop()
+	}
+	return nil, err
 }
 
 // setTarget sets scheme, authority and path-with-query from the URL. A URL without scheme

@@ -140,14 +140,14 @@ func (w *responseWriter) WriteHeader(status int) {
 			head[name] = values
 		}
 	}
-	fields := raw.FieldsFromList(fieldEntries(head))
-	if fields.IsErr() {
-		w.err = headerErrorFromRaw(fields.Err())
+	fields, err := makeFields(fieldEntries(head))
+	if err != nil {
+		w.err = err
 		fmt.Fprintf(os.Stderr, "response headers rejected: %v\n", w.err)
-		fields = witTypes.Ok[*raw.Fields, raw.HeaderError](raw.MakeFields())
+		fields = raw.MakeFields()
 		status = http.StatusInternalServerError
 	}
-	response := raw.MakeOutgoingResponse(fields.Ok())
+	response := raw.MakeOutgoingResponse(fields)
 	if response.SetStatusCode(uint16(status)).IsErr() {
 		fmt.Fprintf(os.Stderr, "status %d rejected\n", status)
 		response.SetStatusCode(http.StatusInternalServerError)

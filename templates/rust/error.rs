@@ -168,8 +168,9 @@ impl FromRaw<raw::{{ record.rust_name }}> for {{ record.rust_name }} {
 pub enum Error {
     /// The host refused or failed the request; the code comes from the WIT.
     Http(ErrorCode),
-    /// A header name or value was rejected.
-    Header(HeaderError),
+    /// A header name or value was rejected; `name` is the field the host refused, when known
+    /// (the WIT's `header-error` does not say).
+    Header { error: HeaderError, name: Option<String> },
     /// The request was refused before it was sent, for a reason the WIT names: `code` is
     /// `{{ uri_invalid }}` (not an absolute URI or a path, or a part the host would not take)
     /// or `{{ method_invalid }}`; `detail` says what was wrong.
@@ -194,7 +195,7 @@ impl Error {
 
     /// Whether the error is named by the WIT: an `error-code` or a `header-error`.
     pub fn has_wit_name(&self) -> bool {
-        self.code().is_some() || matches!(self, Error::Header(_))
+        self.code().is_some() || matches!(self, Error::Header { .. })
     }
 
     pub(crate) fn invalid_uri(detail: impl Into<String>) -> Self {
@@ -210,7 +211,8 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Http(code) => fmt::Display::fmt(code, f),
-            Error::Header(e) => write!(f, "invalid header: {e}"),
+            Error::Header { error, name: Some(name) } => write!(f, "invalid header `{name}`: {error}"),
+            Error::Header { error, name: None } => write!(f, "invalid header: {error}"),
             Error::Refused { code, detail } => write!(f, "{code}: {detail}"),
             Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
             Error::InvalidResponse(m) => write!(f, "invalid response: {m}"),
@@ -223,7 +225,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Http(code) | Error::Refused { code, .. } => Some(code),
-            Error::Header(e) => Some(e),
+            Error::Header { error, .. } => Some(error),
             _ => None,
         }
     }
@@ -236,8 +238,8 @@ impl From<ErrorCode> for Error {
 }
 
 impl From<HeaderError> for Error {
-    fn from(e: HeaderError) -> Self {
-        Error::Header(e)
+    fn from(error: HeaderError) -> Self {
+        Error::Header { error, name: None }
     }
 }
 

@@ -305,6 +305,8 @@ type HeaderError struct {
 	Code HeaderErrorCode
 	// Payload is the case's payload when it has one.
 	Payload any
+	// Name is the header the host refused, when known (the WIT's header-error does not say).
+	Name string
 }
 
 // WITName returns the case name as written in the WIT, e.g. "invalid-syntax".
@@ -313,10 +315,14 @@ func (e *HeaderError) WITName() string {
 }
 
 func (e *HeaderError) Error() string {
-	if e.Payload != nil {
-		return fmt.Sprintf("header rejected: %s %s", e.Code, describe(reflect.ValueOf(e.Payload)))
+	text := "header rejected: " + e.Code.String()
+	if e.Name != "" {
+		text = fmt.Sprintf("header %q rejected: %s", e.Name, e.Code)
 	}
-	return "header rejected: " + e.Code.String()
+	if e.Payload != nil {
+		text += " " + describe(reflect.ValueOf(e.Payload))
+	}
+	return text
 }
 
 // Is reports whether target is a *HeaderError with the same Code.

@@ -41,7 +41,7 @@ pub async fn join2<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
 /// The WIT name for an SDK error: the host's code, or the one the SDK refused with.
 fn code_of(e: &http::Error) -> &'static str {
     match e {
-        http::Error::Header(h) => h.wit_name(),
+        http::Error::Header { error, .. } => error.wit_name(),
         // Anything else the SDK refuses (an unsupported request option, a body taken twice)
         // has no WIT name.
         _ => e.code().map_or("other", |code| code.wit_name()),

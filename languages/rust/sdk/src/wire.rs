@@ -57,10 +57,20 @@ pub(crate) fn declared_length(headers: &[(String, Vec<u8>)]) -> Option<u64> {
         .and_then(|(_, value)| std::str::from_utf8(value).ok()?.trim().parse().ok())
 }
 /// Ordered header list -> WIT `fields`, keeping repeated names and their order.
+/// A refusal names the first field the host refuses alone: the WIT's `header-error` does not.
 pub(crate) fn fields_from_list(
     headers: &[(String, Vec<u8>)],
 ) -> Result<raw::Fields, Error> {
-    raw::Fields::from_list(headers).map_err(|e| Error::Header(HeaderError::from_raw(e)))
+    raw::Fields::from_list(headers)
+        .map_err(|e| Error::Header {
+            error: HeaderError::from_raw(e),
+            name: headers
+                .iter()
+                .find(|field| {
+                    raw::Fields::from_list(std::slice::from_ref(*field)).is_err()
+                })
+                .map(|(name, _)| name.clone()),
+        })
 }
 /// Splits a URI into what the WIT request setters take.
 pub(crate) struct Target {

@@ -411,6 +411,14 @@ fn two_reports_to_one_file_are_refused_before_any_work() {
 }
 
 #[test]
+fn a_report_to_a_folder_is_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = format!("json={}", dir.path().display());
+    let out = courier(&["conformance", "--report", &json]);
+    assert_usage_error(&out, "is a folder");
+}
+
+#[test]
 fn a_prebuilt_agent_is_a_column_of_its_own() {
     let agent = rust_agent();
     let agent = agent.to_str().unwrap();

@@ -281,7 +281,7 @@ fn component_decl(
     }
     let source = match &component.source {
         manifest::Source::Path(p) => base.join(p),
-        manifest::Source::Remote(_) => bail!(
+        manifest::Source::Remote => bail!(
             "source: remote sources are not supported\n  hint: download the .wasm file and give its path, e.g. source = \"app.wasm\""
         ),
     };

@@ -261,7 +261,8 @@ fn compile(engine: &Engine, id: &str, path: &Path, bytes: &[u8]) -> Result<Compo
     if is_core_module {
         anyhow::bail!(
             "component `{id}`: {} is a core WebAssembly module, not a component\n  \
-             hint: build for wasm32-wasip2, or adapt it with a wasi preview1 adapter",
+             hint: build for wasm32-wasip2, or make a component of a WASI preview1 reactor with `courier componentize {} -o app.wasm`",
+            path.display(),
             path.display()
         );
     }

@@ -76,18 +76,50 @@ pub struct HttpTrigger {
     pub executor: Option<toml::Value>,
 }
 
+// The two-shaped fields below are read from a `toml::Value` by hand: serde's untagged
+// enums answer every mistake with "data did not match any variant", hiding the real one.
+
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(try_from = "toml::Value")]
 pub enum RouteDecl {
     Path(String),
     Private { private: bool },
 }
 
+impl TryFrom<toml::Value> for RouteDecl {
+    type Error = String;
+    fn try_from(value: toml::Value) -> Result<Self, String> {
+        match value {
+            toml::Value::String(path) => Ok(RouteDecl::Path(path)),
+            toml::Value::Table(t) if t.len() == 1 => match t.get("private") {
+                Some(toml::Value::Boolean(private)) => Ok(RouteDecl::Private { private: *private }),
+                _ => Err(ROUTE_SHAPE.into()),
+            },
+            _ => Err(ROUTE_SHAPE.into()),
+        }
+    }
+}
+
+const ROUTE_SHAPE: &str = "a route is a path such as \"/...\" or \"/hello\", or { private = true }";
+
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(try_from = "toml::Value")]
 pub enum ComponentRef {
     Id(String),
     Inline(Box<Component>),
+}
+
+impl TryFrom<toml::Value> for ComponentRef {
+    type Error = String;
+    fn try_from(value: toml::Value) -> Result<Self, String> {
+        match value {
+            toml::Value::String(id) => Ok(ComponentRef::Id(id)),
+            table @ toml::Value::Table(_) => Component::deserialize(table)
+                .map(|c| ComponentRef::Inline(Box::new(c)))
+                .map_err(|e| format!("inline component: {}", e.message())),
+            _ => Err("a trigger's component is the id of a [component.<id>] table, or an inline component table { source = \"…\", … }".into()),
+        }
+    }
 }
 
 #[allow(dead_code)]
@@ -152,10 +184,22 @@ impl Component {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(try_from = "toml::Value")]
 pub enum Source {
     Path(String),
-    Remote(#[allow(dead_code)] toml::Value),
+    /// `{ url, digest }`: Spin downloads it; Courier says so (see `app::source_path`).
+    Remote,
+}
+
+impl TryFrom<toml::Value> for Source {
+    type Error = String;
+    fn try_from(value: toml::Value) -> Result<Self, String> {
+        match value {
+            toml::Value::String(path) => Ok(Source::Path(path)),
+            toml::Value::Table(t) if t.contains_key("url") => Ok(Source::Remote),
+            _ => Err("a source is the path of a .wasm file (\"app.wasm\"), or { url = \"…\", digest = \"sha256:…\" }".into()),
+        }
+    }
 }
 
 impl Manifest {
@@ -173,10 +217,24 @@ impl Manifest {
         }
         let manifest: Manifest = toml::from_str(text).map_err(|e| {
             // toml's message already carries the line, column and the offending key.
-            anyhow::anyhow!("{}", e.to_string().trim_end())
+            let message = e.to_string().trim_end().to_string();
+            match single_trigger_table(text) {
+                Some(kind) => anyhow::anyhow!(
+                    "{message}\n  hint: triggers are arrays of tables: write [[trigger.{kind}]], not [trigger.{kind}]"
+                ),
+                None => anyhow::anyhow!("{message}"),
+            }
         })?;
         Ok(manifest)
     }
+}
+
+/// The trigger type written as one table (`[trigger.http]`) where Spin wants an array of them.
+fn single_trigger_table(text: &str) -> Option<String> {
+    let value: toml::Value = toml::from_str(text).ok()?;
+    let triggers = value.get("trigger")?.as_table()?;
+    let (kind, _) = triggers.iter().find(|(_, t)| t.is_table())?;
+    Some(kind.clone())
 }
 
 /// Only the keys that say which manifest format a file is.
@@ -330,6 +388,46 @@ environment = { A = "b" }
             Manifest::parse(&MINIMAL.replace("= 2", "= 3")).unwrap_err()
         );
         assert!(err.contains("expected 2, found 3"), "{err}");
+    }
+
+    #[test]
+    fn two_shaped_fields_say_what_is_wrong_with_them() {
+        let cases = [
+            // An inline component keeps its own errors: the unknown key, the missing source.
+            (
+                MINIMAL.replace(
+                    "component = \"back\"",
+                    "component = { source = \"b.wasm\", allowed_outbund_hosts = [] }",
+                ),
+                "unknown field `allowed_outbund_hosts`",
+            ),
+            (MINIMAL.replace("component = \"back\"", "component = {}"), "missing field `source`"),
+            (MINIMAL.replace("component = \"back\"", "component = 5"), "the id of a [component.<id>] table"),
+            (MINIMAL.replace("route = \"/...\"", "route = 7"), "a route is a path"),
+            (
+                MINIMAL.replace("route = { private = true }", "route = { private = \"yes\" }"),
+                "a route is a path",
+            ),
+            (MINIMAL.replace("source = \"back.wasm\"", "source = 5"), "a source is the path"),
+            (
+                MINIMAL.replace("[[trigger.http]]\nroute = { private = true }\ncomponent = \"back\"\n", "")
+                    .replace("[[trigger.http]]", "[trigger.http]"),
+                "write [[trigger.http]], not [trigger.http]",
+            ),
+        ];
+        for (text, expected) in cases {
+            let err = format!("{:#}", Manifest::parse(&text).unwrap_err());
+            assert!(err.contains(expected), "{expected}: {err}");
+            assert!(!err.contains("untagged"), "{err}");
+        }
+        let remote = MINIMAL.replace(
+            "source = \"back.wasm\"",
+            "source = { url = \"https://example.com/b.wasm\", digest = \"sha256:00\" }",
+        );
+        assert!(matches!(
+            Manifest::parse(&remote).unwrap().component["back"].source,
+            Source::Remote
+        ));
     }
 
     #[test]

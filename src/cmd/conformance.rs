@@ -112,8 +112,9 @@ fn finish(
     reports: &[ReportTarget],
     style: Style,
 ) -> anyhow::Result<ExitCode> {
-    report::write_all(report, reports)?;
+    // The matrix first: a report that cannot be written must not take the run's result with it.
     out!("{}", terminal::render(report, style));
+    report::write_all(report, reports)?;
     for t in reports {
         errln!("wrote {}", t.path.display());
     }
@@ -124,9 +125,17 @@ fn finish(
     })
 }
 
-/// Before any work: two reports to one file would leave only the last.
-fn check_distinct(reports: &[ReportTarget]) -> anyhow::Result<()> {
+/// Before any work: two reports to one file would leave only the last, and a folder cannot
+/// take one at all.
+fn check_targets(reports: &[ReportTarget]) -> anyhow::Result<()> {
     for (i, target) in reports.iter().enumerate() {
+        if target.path.is_dir() {
+            anyhow::bail!(
+                "--report {}: is a folder\n  hint: name a file in it, e.g. {}",
+                target.path.display(),
+                target.path.join("conformance.json").display()
+            );
+        }
         if reports[..i].iter().any(|t| t.path == target.path) {
             anyhow::bail!(
                 "two --report targets write {}: one would overwrite the other",
@@ -144,7 +153,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         plain,
     }) = args.command
     {
-        check_distinct(&reports)?;
+        check_targets(&reports)?;
         let mut parsed = Vec::new();
         for f in &files {
             let text = std::fs::read_to_string(f)
@@ -157,7 +166,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         return finish(&merged, &reports, style(plain));
     }
 
-    check_distinct(&args.reports)?;
+    check_targets(&args.reports)?;
     let root = project_root(args.root)?;
     let cases_dir = args
         .cases

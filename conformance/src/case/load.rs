@@ -52,6 +52,12 @@ impl fmt::Display for CaseError {
 
 impl std::error::Error for CaseError {}
 
+/// The SDK entries a step may name (conformance/PROTOCOL.md).
+const API_ENTRIES: [&str; 5] = ["send", "fetch", "stream", "get", "post"];
+/// Bounds that keep one case file from exhausting the harness's memory or time.
+const MAX_REPEAT: u32 = 10_000;
+const MAX_TIMEOUT_S: u64 = 3_600;
+
 /// Parses and checks one case file's text.
 pub fn parse(file: &Path, text: &str) -> Result<LoadedCase, CaseError> {
     let err = |at, field: Option<String>, message: String| CaseError {
@@ -85,6 +91,12 @@ pub fn parse(file: &Path, text: &str) -> Result<LoadedCase, CaseError> {
                 format!("the id `{}` differs from the file name `{stem}`", case.id),
             ));
         }
+    }
+    if case.timeout_s.is_some_and(|t| !(1..=MAX_TIMEOUT_S).contains(&t)) {
+        return Err(field_err(
+            "timeout_s",
+            format!("a cell's timeout is from 1 to {MAX_TIMEOUT_S} seconds"),
+        ));
     }
     if case.steps.is_empty() && case.inbound.is_empty() && case.load_checks.is_empty() {
         return Err(err(
@@ -205,6 +217,18 @@ pub fn parse(file: &Path, text: &str) -> Result<LoadedCase, CaseError> {
     // Steps and inbound requests.
     for (i, s) in case.steps.iter().enumerate() {
         let f = format!("steps[{i}]");
+        if !API_ENTRIES.contains(&s.api.as_str()) {
+            return Err(field_err(
+                &format!("{f}.api"),
+                format!("unknown api `{}` (known: {})", s.api, API_ENTRIES.join(", ")),
+            ));
+        }
+        if s.repeat.is_some_and(|n| !(1..=MAX_REPEAT).contains(&n)) {
+            return Err(field_err(
+                &format!("{f}.repeat"),
+                format!("a step repeats from 1 to {MAX_REPEAT} times"),
+            ));
+        }
         if s.url.is_some() == s.url_parts.is_some() {
             return Err(field_err(
                 &f,
@@ -361,5 +385,26 @@ pub fn load_dir(dir: &Path) -> Result<(Vec<LoadedCase>, Vec<BrokenCase>), CaseEr
         }
     }
     cases.sort_by(|a, b| a.case.id.cmp(&b.case.id));
+    // Ids select cases on the command line and name them in reports: they must differ in
+    // more than case (`P01` and `p01` would also be one file on a case-insensitive disk).
+    let mut seen = std::collections::BTreeMap::new();
+    cases.retain(|c| {
+        let id = &c.case.id;
+        match seen.insert(id.to_ascii_lowercase(), id.clone()) {
+            None => true,
+            Some(first) => {
+                broken.push(BrokenCase {
+                    id: id.clone(),
+                    error: CaseError {
+                        file: c.file.clone(),
+                        at: None,
+                        field: Some("id".into()),
+                        message: format!("`{id}` differs from the case `{first}` only in case"),
+                    },
+                });
+                false
+            }
+        }
+    });
     Ok((cases, broken))
 }

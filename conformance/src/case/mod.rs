@@ -274,6 +274,9 @@ pub struct RequestExpect {
     pub trailers: BTreeMap<String, Vec<String>>,
 }
 
+/// The largest `{ pattern = N }` body: the harness generates and hashes it in memory.
+const MAX_PATTERN: i64 = 1 << 30;
+
 /// A body in a case file: `"text"`, `{ text = … }`, `{ base64 = … }`, `{ pattern = N }` or
 /// `{ json = { … } }` (serialised to text).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -297,9 +300,12 @@ impl TryFrom<toml::Value> for BodySpec {
                             .map_err(|e| format!("bad base64 body: {e}"))?;
                         Ok(BodySpec(Body::Base64(s)))
                     }
-                    ("pattern", toml::Value::Integer(n)) if n >= 0 => {
+                    ("pattern", toml::Value::Integer(n)) if (0..=MAX_PATTERN).contains(&n) => {
                         Ok(BodySpec(Body::Pattern(n as u64)))
                     }
+                    ("pattern", _) => Err(format!(
+                        "a pattern body is a length from 0 to {MAX_PATTERN} (1 GiB)"
+                    )),
                     ("json", v) => serde_json::to_string(&v)
                         .map(|s| BodySpec(Body::Text(s)))
                         .map_err(|e| e.to_string()),

@@ -17,6 +17,10 @@ pub fn parse(text: &str) -> anyhow::Result<Report> {
 /// Merges shard reports into one. They must come from the same runtime and must not both hold
 /// a result for the same cell.
 pub fn merge(reports: Vec<Report>) -> anyhow::Result<Report> {
+    // Shards first: results of two different splits overlap, and that is the clearer error.
+    let mut shards: Vec<String> = reports.iter().flat_map(|r| r.shards.clone()).collect();
+    shards.sort();
+    check_shards_complete(&shards)?;
     let mut it = reports.into_iter();
     let Some(mut out) = it.next() else {
         anyhow::bail!("nothing to merge");
@@ -64,8 +68,24 @@ pub fn merge(reports: Vec<Report>) -> anyhow::Result<Report> {
     results.sort_by_key(|r| (case_pos(&r.case), lang_pos(&r.language)));
     out.results = results;
     out.shards.sort();
-    check_shards_complete(&out.shards)?;
+    check_same_selection(&out, &seen)?;
     Ok(out)
+}
+
+/// Every case × language of the merged matrix has a result: shards run with different
+/// `--filter`, `--lang` or `--agent` options would otherwise merge into a matrix with holes.
+fn check_same_selection(out: &Report, seen: &BTreeSet<(String, String)>) -> anyhow::Result<()> {
+    for case in &out.cases {
+        for language in &out.languages {
+            if !seen.contains(&(case.id.clone(), language.clone())) {
+                anyhow::bail!(
+                    "no report holds a result for {} × {language}: the shards were run with different case or language selections\n  hint: run every shard with the same --filter, --lang and --agent options",
+                    case.id
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Shards of one split, all of them: a merge missing one would pass CI on part of the matrix.
@@ -151,9 +171,26 @@ mod tests {
             err.contains("split in 2 with shards of a split in 3"),
             "{err}"
         );
-        assert!(merge(vec![shard("2/2"), shard("1/2")]).is_ok());
+        let err = merge(vec![shard("2/2"), shard("1/2")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no report holds a result for"), "{err}");
         // A whole run records no shard and needs no other.
         assert!(merge(vec![sample()]).is_ok());
+    }
+
+    #[test]
+    fn refuses_shards_of_different_selections() {
+        let full = sample();
+        let mut a = full.clone();
+        let mut b = full.clone();
+        // Shard 1 of one selection and shard 2 of another: together they leave cells out.
+        a.results = vec![full.results[0].clone()];
+        a.shards = vec!["1/2".into()];
+        b.results = vec![full.results[3].clone()];
+        b.shards = vec!["2/2".into()];
+        let err = merge(vec![a, b]).unwrap_err().to_string();
+        assert!(err.contains("different case or language selections"), "{err}");
     }
 
     #[test]

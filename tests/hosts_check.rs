@@ -42,6 +42,26 @@ fn denied_says_why_for_each_entry_and_suggests_a_line() {
 }
 
 #[test]
+fn a_suggestion_that_would_not_load_says_what_it_lacks() {
+    let (code, text) = check(&["--allow", "http://example.com", "ftp://example.com"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("\"ftp://example.com:<port>\""), "{text}");
+    let (_, text) = check(&["--allow", "http://example.com", "https://example.org"]);
+    assert!(
+        !text.contains("note:"),
+        "a suggestion that loads needs no note: {text}"
+    );
+}
+
+#[test]
+fn a_url_that_cannot_be_parsed_is_a_usage_error_like_an_invalid_entry() {
+    for url in ["", "not a url", "//evil.com/x"] {
+        let (code, text) = check(&["--allow", "http://example.com", url]);
+        assert_eq!(code, 2, "{url:?}: {text}");
+    }
+}
+
+#[test]
 fn an_empty_list_denies_everything() {
     let (code, text) = check(&["https://example.com"]);
     assert_eq!(code, 1, "{text}");

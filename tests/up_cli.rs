@@ -324,3 +324,16 @@ fn no_manifest_says_where_it_looked_and_how_to_name_one() {
     assert!(text.contains("no manifest at spin.toml"), "{text}");
     assert!(text.contains("courier up -f path/to/spin.toml"), "{text}");
 }
+
+#[test]
+fn a_manifest_given_without_f_gets_a_hint_and_a_folder_names_its_spin_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, text) = common::courier(dir.path(), &["up", "--listen", "127.0.0.1:0", "spin.toml"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("courier up -f spin.toml"), "{text}");
+    // A folder: its spin.toml is the manifest (here a bad one, so the load error shows it was read).
+    manifest(dir.path(), "\"localhost:3000\"");
+    let (code, text) = common::courier(dir.path(), &["up", "--listen", "127.0.0.1:0", "-f", "."]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("does not contain a scheme"), "{text}");
+}

@@ -442,6 +442,30 @@ pub fn discover(root: &Path) -> anyhow::Result<Vec<Language>> {
     Ok(langs)
 }
 
+/// The languages `--lang` names (every one when none, or `all` as `courier generate` takes
+/// it). Only the named folders are read, so a broken language.toml elsewhere does not stop
+/// a run that does not use it.
+pub fn load_selected(root: &Path, names: &[String]) -> anyhow::Result<Vec<Language>> {
+    if names.is_empty() || names == ["all"] {
+        return discover(root);
+    }
+    let dir = root.join("languages");
+    if names
+        .iter()
+        .all(|n| dir.join(n).join("language.toml").is_file())
+    {
+        let loaded = names
+            .iter()
+            .map(|n| Language::load(&dir.join(n)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        if loaded.iter().zip(names).all(|(l, n)| &l.name == n) {
+            return select(loaded, names);
+        }
+    }
+    // An unknown name (or a folder named unlike its language): the error lists what exists.
+    select(discover(root)?, names)
+}
+
 /// Picks languages by name (all when `names` is empty), with a helpful error for unknown ones.
 pub fn select(all: Vec<Language>, names: &[String]) -> anyhow::Result<Vec<Language>> {
     if names.is_empty() {
@@ -680,6 +704,20 @@ output = "{{build_dir}}/out.wasm"
             .unwrap_err()
             .to_string();
         assert!(err.contains("--lang names `two` twice"), "{err}");
+
+        // A broken language stops only runs that use it.
+        let broken = lang_dir(root.path(), "three", "name = 3\n");
+        assert_eq!(
+            load_selected(root.path(), &["two".into()]).unwrap().len(),
+            1
+        );
+        assert!(load_selected(root.path(), &["three".into()]).is_err());
+        assert!(load_selected(root.path(), &["all".into()]).is_err());
+        std::fs::remove_dir_all(broken).unwrap();
+        assert_eq!(
+            load_selected(root.path(), &["all".into()]).unwrap().len(),
+            2
+        );
 
         std::fs::write(two.join("expectations.toml"), "[xfial]\n").unwrap();
         let err = Language::load(&two).unwrap_err().to_string();

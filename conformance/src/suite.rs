@@ -236,7 +236,7 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
     let langs = if opts.languages.is_empty() && !opts.agents.is_empty() {
         Vec::new()
     } else {
-        language::select(language::discover(&opts.root)?, &opts.languages)?
+        language::load_selected(&opts.root, &opts.languages)?
     };
     if langs.is_empty() && opts.agents.is_empty() {
         bail!(

@@ -143,6 +143,19 @@ fn load_manifest(
         .map(|(k, v)| (k.clone(), v.default.clone()))
         .collect();
 
+    if let Some(base) = manifest
+        .application
+        .trigger
+        .as_ref()
+        .and_then(|t| t.get("http")?.get("base")?.as_str())
+        .filter(|base| !base.trim_end_matches('/').is_empty())
+    {
+        tracing::warn!("application.trigger.http.base = {base:?} is ignored, as in Spin 3, which removed it: routes are served as written\n  hint: put the prefix in each route instead");
+    }
+    if manifest.trigger.http.is_empty() {
+        tracing::warn!("the app has no [[trigger.http]], so every request gets 404");
+    }
+    let mut trigger_ids: HashMap<String, usize> = HashMap::new();
     // Triggers first: inline components become components with generated ids.
     let mut routes = Vec::new();
     let mut triggered: Vec<String> = Vec::new();
@@ -152,6 +165,11 @@ fn load_manifest(
         .enumerate()
     {
         let at = format!("trigger.http[{i}]");
+        if let Some(id) = &trigger.id {
+            if let Some(first) = trigger_ids.insert(id.clone(), i) {
+                bail!("{at}.id: `{id}` is also the id of trigger.http[{first}]\n  hint: trigger ids must be unique");
+            }
+        }
         if let Some(executor) = &trigger.executor {
             let kind = executor.get("type").and_then(|t| t.as_str()).unwrap_or("");
             if kind != "spin" {
@@ -342,10 +360,14 @@ fn component_decl(
         );
     }
     for (key, template) in &component.variables {
-        for name in courier_policy::template_variables(template)
-            .map_err(anyhow::Error::from)
-            .with_context(|| format!("variables.{key}"))?
-        {
+        // Not the policy's error: its message is about allowed hosts.
+        let names = courier_policy::template_variables(template).map_err(|_| {
+            anyhow::anyhow!("variables.{key}: {template:?} opens a '{{{{' it does not close")
+        })?;
+        for name in names {
+            if name.is_empty() {
+                bail!("variables.{key}: {template:?} has an empty '{{{{ }}}}'\n  hint: name an application variable, e.g. {{{{ api_host }}}}");
+            }
             if !defaults.contains_key(&name) {
                 bail!("variables.{key} uses the variable `{name}`, which [variables] does not declare");
             }
@@ -379,7 +401,7 @@ fn variable_values(
                 values.insert(name.clone(), value);
             }
             None if decl.required => bail!(
-                "variables.{name} is required but has no value\n  hint: set SPIN_VARIABLE_{} in the environment",
+                "variables.{name} is required but has no value\n  hint: pass --var {name}=… or set SPIN_VARIABLE_{} in the environment",
                 name.to_ascii_uppercase()
             ),
             None => {}

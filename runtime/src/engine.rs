@@ -266,6 +266,13 @@ fn compile(engine: &Engine, id: &str, path: &Path, bytes: &[u8]) -> Result<Compo
             path.display()
         );
     }
+    if !bytes.starts_with(b"\0asm") {
+        // wasmtime's own message lists the expected and found bytes over a dozen lines.
+        anyhow::bail!(
+            "component `{id}`: {} is not a WebAssembly file (it does not start with \\0asm)",
+            path.display()
+        );
+    }
     let started = std::time::Instant::now();
     let component = Component::new(engine, bytes)
         .map_err(anyhow::Error::from)

@@ -401,16 +401,35 @@ environment = { A = "b" }
                 ),
                 "unknown field `allowed_outbund_hosts`",
             ),
-            (MINIMAL.replace("component = \"back\"", "component = {}"), "missing field `source`"),
-            (MINIMAL.replace("component = \"back\"", "component = 5"), "the id of a [component.<id>] table"),
-            (MINIMAL.replace("route = \"/...\"", "route = 7"), "a route is a path"),
             (
-                MINIMAL.replace("route = { private = true }", "route = { private = \"yes\" }"),
+                MINIMAL.replace("component = \"back\"", "component = {}"),
+                "missing field `source`",
+            ),
+            (
+                MINIMAL.replace("component = \"back\"", "component = 5"),
+                "the id of a [component.<id>] table",
+            ),
+            (
+                MINIMAL.replace("route = \"/...\"", "route = 7"),
                 "a route is a path",
             ),
-            (MINIMAL.replace("source = \"back.wasm\"", "source = 5"), "a source is the path"),
             (
-                MINIMAL.replace("[[trigger.http]]\nroute = { private = true }\ncomponent = \"back\"\n", "")
+                MINIMAL.replace(
+                    "route = { private = true }",
+                    "route = { private = \"yes\" }",
+                ),
+                "a route is a path",
+            ),
+            (
+                MINIMAL.replace("source = \"back.wasm\"", "source = 5"),
+                "a source is the path",
+            ),
+            (
+                MINIMAL
+                    .replace(
+                        "[[trigger.http]]\nroute = { private = true }\ncomponent = \"back\"\n",
+                        "",
+                    )
                     .replace("[[trigger.http]]", "[trigger.http]"),
                 "write [[trigger.http]], not [trigger.http]",
             ),

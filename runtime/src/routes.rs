@@ -59,6 +59,10 @@ impl Route {
             None if trimmed == "..." || trimmed == "/..." => ("", true),
             None => (trimmed, false),
         };
+        if raw.contains(['?', '#']) {
+            // Spin loads it too; it can never match, since routes see only the path.
+            tracing::warn!("route {raw:?} of component `{component}` holds '?' or '#', which never appear in a request's path: it matches nothing");
+        }
         let mut segments = Vec::new();
         for part in body.split('/').filter(|s| !s.is_empty()) {
             if part.contains("...") {
@@ -66,7 +70,12 @@ impl Route {
             }
             match part.strip_prefix(':') {
                 Some("") => bail!("route {raw:?}: a ':' segment needs a name, e.g. /users/:id"),
-                Some(name) => segments.push(Segment::Param(name.to_string())),
+                Some(name) => {
+                    if segments.contains(&Segment::Param(name.to_string())) {
+                        tracing::warn!("route {raw:?} of component `{component}` names the parameter `{name}` twice: the component sees only one value");
+                    }
+                    segments.push(Segment::Param(name.to_string()))
+                }
                 None => segments.push(Segment::Literal(part.to_string())),
             }
         }

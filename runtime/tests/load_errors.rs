@@ -150,7 +150,21 @@ async fn manifest_mistakes_are_located() {
         ),
         (
             format!("{base}\n[variables]\nsecret = {{ required = true }}\n"),
-            "SPIN_VARIABLE_SECRET",
+            "pass --var secret=… or set SPIN_VARIABLE_SECRET",
+        ),
+        (
+            base.replace("[[trigger.http]]", "[[trigger.http]]\nid = \"t\"")
+                + "[[trigger.http]]\nid = \"t\"\nroute = \"/b\"\ncomponent = \"front\"\n",
+            "trigger.http[1].id: `t` is also the id of trigger.http[0]",
+        ),
+        // A component variable's template is not an allowed host, and says so.
+        (
+            format!("{base}[component.front.variables]\nfoo = \"{{{{ oops\"\n"),
+            "variables.foo: \"{{ oops\" opens a '{{' it does not close",
+        ),
+        (
+            format!("{base}[component.front.variables]\nfoo = \"{{{{ }}}}\"\n"),
+            "variables.foo: \"{{ }}\" has an empty '{{ }}'",
         ),
         // Spin's id rules: kebab-case components, snake_case variables.
         (
@@ -183,6 +197,9 @@ async fn a_core_module_or_garbage_is_not_a_component() {
         "{err}"
     );
     let err = load_error(&app(""), b"garbage", LoadOptions::default()).await;
+    assert!(err.contains("is not a WebAssembly file"), "{err}");
+    assert!(!err.contains("0x61"), "no byte dumps: {err}");
+    let err = load_error(&app(""), b"\0asm\x0d\0\x01\0\x01", LoadOptions::default()).await;
     assert!(err.contains("is not a valid component"), "{err}");
 }
 
@@ -205,7 +222,17 @@ async fn a_wasip3_component_is_named_as_such() {
 #[tokio::test]
 async fn a_bad_runtime_config_stops_the_load() {
     let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("cut.pem"),
+        "-----BEGIN CERTIFICATE-----\nMIIB\n",
+    )
+    .unwrap();
+    let cut = dir.path().join("cut.pem").display().to_string();
+    let cut_ca = format!(
+        "[[client_tls]]\ncomponent_ids = [\"front\"]\nhosts = [\"h\"]\nca_roots_file = {cut:?}\n"
+    );
     let cases = [
+        (cut_ca.as_str(), "a section is not closed: no `-----END CERTIFICATE-----` line"),
         ("[outbound_networking]\nblock_networks = [\"10.0.0.0/33\"]\n", "CIDR notation or the keyword 'private'"),
         ("[outbound_http]\npooling = true\n", "unknown field `pooling`"),
         ("[[client_tls]]\ncomponent_ids = [\"front\"]\nhosts = [\"h\"]\nca_roots_file = \"nope.pem\"\n", "[[client_tls]] #1: ca_roots_file: cannot read"),

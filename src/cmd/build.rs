@@ -24,7 +24,7 @@ pub struct Args {
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let root = super::conformance::project_root(args.root)?;
-    let langs = language::select(language::discover(&root)?, &args.lang)?;
+    let langs = language::load_selected(&root, &args.lang)?;
     let mut failed = false;
     for l in langs {
         let r = root.clone();

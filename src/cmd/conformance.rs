@@ -52,8 +52,8 @@ pub struct Args {
     #[arg(long = "report", value_name = "FORMAT=PATH")]
     reports: Vec<ReportTarget>,
     /// Cells run at once.
-    #[arg(long, default_value_t = 8)]
-    jobs: usize,
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    jobs: u16,
     /// The project root (default: the nearest folder upwards with a languages/ folder).
     #[arg(long)]
     root: Option<PathBuf>,
@@ -173,7 +173,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| root.join("conformance").join("cases"));
     if args.list {
         // Listing runs nothing, but a bad --lang is still a mistake worth saying.
-        language::select(language::discover(&root)?, &args.lang)?;
+        language::load_selected(&root, &args.lang)?;
         let all = suite::load_cases(&cases_dir)?;
         let mut out = String::new();
         for c in suite::select_cases(&all, &args.filter)? {
@@ -214,7 +214,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         agents: args.agents,
         filters: args.filter,
         shard: args.shard,
-        jobs: args.jobs,
+        jobs: args.jobs.into(),
         adapter,
         style,
     })

@@ -9,7 +9,8 @@ use courier_policy::{AllowedHosts, OutboundUrl};
 pub enum Command {
     /// Explain whether a policy allows a URL, and which entry matched or why none did.
     ///
-    /// Exit status: 0 allowed, 1 denied, 2 an entry is invalid (with the message `courier up` would give).
+    /// Exit status: 0 allowed, 1 denied, 2 an entry is invalid (with the message `courier up` would
+    /// give) or the URL cannot be parsed.
     #[command(
         after_help = "Examples:\n  courier hosts check --allow 'https://*.example.com' https://api.example.com/v1\n  \
 courier hosts check --allow 'http://{{ host }}:8080' --var host=localhost http://localhost:8080/\n  \
@@ -88,11 +89,11 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     let parsed = match OutboundUrl::parse(&url, "https") {
         Ok(parsed) => parsed,
         Err(e) => {
-            outln!(
-                "{url}: denied: the URL cannot be parsed: {:#}",
+            errln!(
+                "{url}: the URL cannot be parsed: {:#}\n  hint: write an absolute URL (https://host/path) or a path of this app (/path)",
                 anyhow::Error::from(e)
             );
-            return Ok(ExitCode::from(1));
+            return Ok(ExitCode::from(2));
         }
     };
     let explanation = hosts.explain(&parsed);
@@ -105,6 +106,12 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     }
     for line in courier_policy::denial_advice(Some(&parsed)) {
         outln!("{line}");
+    }
+    // Spin's advice names the origin as is, which for a scheme without a default port is not
+    // an entry that loads.
+    let suggested = parsed.origin_for_display();
+    if courier_policy::validate(std::slice::from_ref(&suggested), &HashMap::new()).is_err() {
+        outln!("  note: \"{suggested}\" does not load as an entry: scheme {} has no default port, so name one, e.g. \"{suggested}:<port>\"", parsed.scheme());
     }
     Ok(ExitCode::from(1))
 }

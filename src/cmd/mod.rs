@@ -57,6 +57,10 @@ pub fn parse_pair(s: &str) -> Result<(String, String), String> {
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     let (number, scale) = if let Some(ms) = s.strip_suffix("ms") {
         (ms, 1e-3)
+    } else if let Some(m) = s.strip_suffix('m') {
+        (m, 60.0)
+    } else if let Some(h) = s.strip_suffix('h') {
+        (h, 3600.0)
     } else {
         (s.strip_suffix('s').unwrap_or(s), 1.0)
     };
@@ -66,7 +70,7 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
         .ok()
         .filter(|n| n.is_finite() && *n >= 0.0)
         .and_then(|n| std::time::Duration::try_from_secs_f64(n * scale).ok())
-        .ok_or_else(|| format!("expected a duration such as 500ms or 2s, got {s:?}"))
+        .ok_or_else(|| format!("expected a duration such as 500ms, 2s, 5m or 1h, got {s:?}"))
 }
 
 #[cfg(test)]
@@ -79,7 +83,9 @@ mod tests {
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
         assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
-        for bad in ["", "ms", "-1s", "2m", "1e400", "NaN"] {
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        for bad in ["", "ms", "-1s", "2x", "1e400", "NaN", "h"] {
             assert!(parse_duration(bad).is_err(), "{bad:?} parsed");
         }
     }

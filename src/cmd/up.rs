@@ -16,7 +16,7 @@ courier up --runtime-config-file runtime-config.toml\n\nOutbound requests are de
 `allowed_outbound_hosts` grants them; check a pattern with `courier hosts check`."
 )]
 pub struct Args {
-    /// The app manifest (Spin manifest v2).
+    /// The app manifest (Spin manifest v2), or the folder that holds its spin.toml.
     #[arg(
         short = 'f',
         long = "from",
@@ -38,8 +38,8 @@ pub struct Args {
     #[arg(long, default_value_t = 60, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     request_timeout: u64,
     /// Serving threads, each running whole connections on its own (0: one per core).
-    #[arg(long, default_value_t = 0, value_name = "N")]
-    threads: usize,
+    #[arg(long, default_value_t = 0, value_name = "N", value_parser = clap::value_parser!(u16).range(0..=1024))]
+    threads: u16,
     /// Requests one instance may serve, one after another, before a fresh one replaces it.
     /// The default, 1, gives every request a fresh instance, as Spin does; above 1, a guest's
     /// globals persist between requests, and instantiation is saved (see the README's bench).
@@ -63,10 +63,24 @@ pub struct Args {
         value_name = "AUTHORITY"
     )]
     outbound_h2c_prior_knowledge: Option<String>,
+    /// Not an option: caught to point at -f.
+    #[arg(hide = true)]
+    stray: Option<PathBuf>,
 }
 
-pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub async fn run(mut args: Args) -> anyhow::Result<ExitCode> {
     crate::cmd::init_logging();
+    if let Some(stray) = &args.stray {
+        anyhow::bail!(
+            "unexpected argument {:?}\n  hint: name the manifest with -f: courier up -f {}",
+            stray.display().to_string(),
+            stray.display()
+        );
+    }
+    // A folder names its spin.toml, as in Spin.
+    if args.manifest.is_dir() {
+        args.manifest = args.manifest.join("spin.toml");
+    }
     // Before the engine is set up: a mistyped path should not wait on it.
     if !args.manifest.exists() {
         anyhow::bail!(
@@ -77,7 +91,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let reuse = args.max_instance_reuse_count;
     let runtime = Runtime::new(RuntimeOptions {
         request_timeout: Duration::from_secs(args.request_timeout),
-        serving_threads: args.threads,
+        serving_threads: args.threads.into(),
         max_instance_reuse: reuse,
         idle_instance_timeout: args.idle_instance_timeout,
         ..RuntimeOptions::default()
@@ -168,6 +182,17 @@ fn parse_listen(s: &str) -> Result<SocketAddr, String> {
         return Ok(addr);
     }
     let hint = "expected HOST:PORT, e.g. 127.0.0.1:3000, [::1]:3000 or localhost:3000";
+    if let Some((scheme, rest)) = s.split_once("://") {
+        return Err(format!(
+            "{s:?} has a scheme; --listen takes HOST:PORT: drop {scheme}://, e.g. --listen {}",
+            rest.trim_end_matches('/')
+        ));
+    }
+    if s.starts_with(':') {
+        return Err(format!(
+            "{s:?} has no host; e.g. 127.0.0.1{s} (this machine only) or 0.0.0.0{s} (every interface)"
+        ));
+    }
     let addrs: Vec<SocketAddr> = std::net::ToSocketAddrs::to_socket_addrs(s)
         .map_err(|e| format!("{e}; {hint}"))?
         .collect();
@@ -211,6 +236,13 @@ mod tests {
             parse_listen("localhost:3000"),
             Ok("127.0.0.1:3000".parse().unwrap())
         );
+        let err = parse_listen("http://127.0.0.1:3000/").unwrap_err();
+        assert!(
+            err.contains("drop http://, e.g. --listen 127.0.0.1:3000"),
+            "{err}"
+        );
+        let err = parse_listen(":8080").unwrap_err();
+        assert!(err.contains("127.0.0.1:8080"), "{err}");
         let err = parse_listen("127.0.0.1").unwrap_err();
         assert!(err.contains("expected HOST:PORT"), "{err}");
     }

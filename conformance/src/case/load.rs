@@ -92,7 +92,10 @@ pub fn parse(file: &Path, text: &str) -> Result<LoadedCase, CaseError> {
             ));
         }
     }
-    if case.timeout_s.is_some_and(|t| !(1..=MAX_TIMEOUT_S).contains(&t)) {
+    if case
+        .timeout_s
+        .is_some_and(|t| !(1..=MAX_TIMEOUT_S).contains(&t))
+    {
         return Err(field_err(
             "timeout_s",
             format!("a cell's timeout is from 1 to {MAX_TIMEOUT_S} seconds"),
@@ -220,7 +223,11 @@ pub fn parse(file: &Path, text: &str) -> Result<LoadedCase, CaseError> {
         if !API_ENTRIES.contains(&s.api.as_str()) {
             return Err(field_err(
                 &format!("{f}.api"),
-                format!("unknown api `{}` (known: {})", s.api, API_ENTRIES.join(", ")),
+                format!(
+                    "unknown api `{}` (known: {})",
+                    s.api,
+                    API_ENTRIES.join(", ")
+                ),
             ));
         }
         if s.repeat.is_some_and(|n| !(1..=MAX_REPEAT).contains(&n)) {

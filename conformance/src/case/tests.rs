@@ -201,23 +201,40 @@ fn load_dir_reports_every_bad_file() {
 fn ids_that_differ_only_in_case_are_one_too_many() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("X01.toml"), GOOD).unwrap();
-    std::fs::write(dir.path().join("x01.toml"), GOOD.replace("\"X01\"", "\"x01\"")).unwrap();
+    std::fs::write(
+        dir.path().join("x01.toml"),
+        GOOD.replace("\"X01\"", "\"x01\""),
+    )
+    .unwrap();
     let (ok, broken) = load_dir(dir.path()).unwrap();
     assert_eq!(ok.len(), 1);
     assert_eq!(broken.len(), 1, "{broken:?}");
-    assert!(broken[0].error.message.contains("only in case"), "{:?}", broken[0]);
+    assert!(
+        broken[0].error.message.contains("only in case"),
+        "{:?}",
+        broken[0]
+    );
 }
 
 #[test]
 fn sizes_that_would_exhaust_the_harness_are_load_errors() {
-    let (_, field, msg) = at(&GOOD.replace("url = \"http://{U}/a?x=1\"", "url = \"http://{U}/a?x=1\"\nrepeat = 4294967295"));
+    let (_, field, msg) = at(&GOOD.replace(
+        "url = \"http://{U}/a?x=1\"",
+        "url = \"http://{U}/a?x=1\"\nrepeat = 4294967295",
+    ));
     assert_eq!(field.as_deref(), Some("steps[0].repeat"));
     assert!(msg.contains("10000"), "{msg}");
-    let (_, _, msg) = at(&GOOD.replace("body = \"made\"\n\n[[steps]]", "body = { pattern = 1000000000000000 }\n\n[[steps]]"));
+    let (_, _, msg) = at(&GOOD.replace(
+        "body = \"made\"\n\n[[steps]]",
+        "body = { pattern = 1000000000000000 }\n\n[[steps]]",
+    ));
     assert!(msg.contains("1 GiB"), "{msg}");
     let (_, field, _) = at(&GOOD.replace("tier = \"core\"", "tier = \"core\"\ntimeout_s = 0"));
     assert_eq!(field.as_deref(), Some("timeout_s"));
-    let (_, field, msg) = at(&GOOD.replace("url = \"http://{U}/a?x=1\"", "url = \"http://{U}/a?x=1\"\napi = \"teleport\""));
+    let (_, field, msg) = at(&GOOD.replace(
+        "url = \"http://{U}/a?x=1\"",
+        "url = \"http://{U}/a?x=1\"\napi = \"teleport\"",
+    ));
     assert_eq!(field.as_deref(), Some("steps[0].api"));
     assert!(msg.contains("unknown api `teleport`"), "{msg}");
 }

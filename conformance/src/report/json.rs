@@ -190,7 +190,10 @@ mod tests {
         b.results = vec![full.results[3].clone()];
         b.shards = vec!["2/2".into()];
         let err = merge(vec![a, b]).unwrap_err().to_string();
-        assert!(err.contains("different case or language selections"), "{err}");
+        assert!(
+            err.contains("different case or language selections"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -126,15 +126,37 @@ fn add_platform_roots(roots: &mut rustls::RootCertStore) {
     }
 }
 
+/// What is wrong with a PEM file, in words: the library's Display prints markers as byte lists.
+fn pem_problem(e: &rustls::pki_types::pem::Error) -> String {
+    use rustls::pki_types::pem::Error;
+    match e {
+        Error::MissingSectionEnd { end_marker } => format!(
+            "a section is not closed: no `-----END {}-----` line",
+            String::from_utf8_lossy(end_marker)
+        ),
+        Error::IllegalSectionStart { line } => format!(
+            "malformed `-----BEGIN` line: `{}`",
+            String::from_utf8_lossy(line)
+        ),
+        Error::Base64Decode(_) => "a section's body is not valid base64".into(),
+        Error::NoItemsFound => "no PEM section of the kind needed here (for a key: -----BEGIN PRIVATE KEY-----, RSA PRIVATE KEY or EC PRIVATE KEY)".into(),
+        other => other.to_string(),
+    }
+}
+
 fn add_pem_file(roots: &mut rustls::RootCertStore, path: &Path) -> anyhow::Result<()> {
     let mut count = 0;
     for cert in CertificateDer::pem_file_iter(path)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {}", path.display(), pem_problem(&e)))?
     {
-        let cert = cert.map_err(|e| anyhow::anyhow!("{}: bad PEM: {e}", path.display()))?;
-        roots
-            .add(cert)
-            .map_err(|e| anyhow::anyhow!("{}: bad certificate: {e}", path.display()))?;
+        let cert = cert.map_err(|e| anyhow::anyhow!("{}: {}", path.display(), pem_problem(&e)))?;
+        roots.add(cert).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: certificate #{} is not valid: {e:?}",
+                path.display(),
+                count + 1
+            )
+        })?;
         count += 1;
     }
     if count == 0 {
@@ -158,12 +180,19 @@ fn client_tls_config(spec: &ClientTls) -> anyhow::Result<rustls::ClientConfig> {
         Some((cert, key)) => {
             let certs = CertificateDer::pem_file_iter(cert)
                 .and_then(|it| it.collect::<Result<Vec<_>, _>>())
-                .map_err(|e| anyhow::anyhow!("client_cert_file {}: {e}", cert.display()))?;
+                .map_err(|e| {
+                    anyhow::anyhow!("client_cert_file {}: {}", cert.display(), pem_problem(&e))
+                })?;
             if certs.is_empty() {
                 anyhow::bail!("client_cert_file {}: no certificates found", cert.display());
             }
-            let key = PrivateKeyDer::from_pem_file(key)
-                .map_err(|e| anyhow::anyhow!("client_private_key_file {}: {e}", key.display()))?;
+            let key = PrivateKeyDer::from_pem_file(key).map_err(|e| {
+                anyhow::anyhow!(
+                    "client_private_key_file {}: {}",
+                    key.display(),
+                    pem_problem(&e)
+                )
+            })?;
             Some((certs, key))
         }
         None => None,
@@ -185,7 +214,12 @@ fn tls_config(
     let mut config = match identity {
         Some((certs, key)) => builder
             .with_client_auth_cert(certs, key)
-            .map_err(|e| anyhow::anyhow!("client certificate: {e}"))?,
+            .map_err(|e| match e {
+                rustls::Error::InconsistentKeys(_) => anyhow::anyhow!(
+                    "client_private_key_file does not hold the key of client_cert_file's certificate"
+                ),
+                e => anyhow::anyhow!("client certificate: {e}"),
+            })?,
         None => builder.with_no_client_auth(),
     };
     // Spin 3.4+ offers h2 first; cleartext stays HTTP/1.1.

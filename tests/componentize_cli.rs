@@ -64,12 +64,27 @@ fn a_missing_input_and_a_wrong_world_are_named() {
     assert_ne!(code, 0);
     assert!(text.contains("wasi:http/nope"), "{text}");
 
-    // Outside the repository, with the default --wit.
-    let (code, text) =
-        common::courier(dir.path(), &["componentize", "core.wasm", "-o", "app.wasm"]);
+    // Outside the repository, the default --wit is the source tree's, and says so.
+    let (_, text) = common::courier(dir.path(), &["componentize", "core.wasm", "-o", "app.wasm"]);
+    assert!(
+        text.contains("using the source tree courier was built from"),
+        "{text}"
+    );
+    assert!(!text.contains("no WIT folder"), "{text}");
+    let (code, text) = common::courier(
+        dir.path(),
+        &[
+            "componentize",
+            "--wit",
+            "missing",
+            "core.wasm",
+            "-o",
+            "app.wasm",
+        ],
+    );
     assert_eq!(code, 2, "{text}");
     assert!(
-        text.contains("no WIT folder at wit") && text.contains("--wit DIR"),
+        text.contains("no WIT folder at missing") && text.contains("--wit DIR"),
         "{text}"
     );
 }

@@ -454,3 +454,24 @@ fn a_prebuilt_agent_is_a_column_of_its_own() {
     let out = courier(&["conformance", "--agent", "mine=no/such/agent.wasm"]);
     assert_usage_error(&out, "no/such/agent.wasm");
 }
+
+#[test]
+fn a_named_agent_that_is_not_an_http_component_stops_the_run_up_front() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.wasm");
+    std::fs::write(&empty, wat::parse_str("(component)").unwrap()).unwrap();
+    let out = courier(&[
+        "conformance",
+        "--filter",
+        "R01",
+        "--agent",
+        &format!("mine={}", empty.display()),
+    ]);
+    assert_usage_error(&out, "--agent mine=");
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("component `empty`") && err.contains("does not export"),
+        "{err}"
+    );
+    assert!(!err.contains("precompile"), "{err}");
+}

@@ -101,3 +101,11 @@ fn the_drift_hint_quotes_what_the_shell_would_split() {
         "{text}"
     );
 }
+
+#[test]
+fn the_default_folders_are_the_projects_wherever_it_runs() {
+    let languages = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("languages");
+    let (code, text) = common::courier(&languages, &["generate", "--check"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("languages/go/sdk: up to date"), "{text}");
+}

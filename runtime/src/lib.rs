@@ -58,7 +58,12 @@ impl Runtime {
     pub async fn precompile(&self, path: &Path) -> anyhow::Result<()> {
         let engine = self.engine.clone();
         let path = path.to_path_buf();
-        tokio::task::spawn_blocking(move || engine.prepare("precompile", &path).map(|_| ())).await?
+        // Errors name the component after its file: there is no manifest id yet.
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        tokio::task::spawn_blocking(move || engine.prepare(&name, &path).map(|_| ())).await?
     }
 
     /// Load and validate the app at `manifest`, compiling its components (once per distinct file).

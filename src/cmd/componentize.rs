@@ -18,9 +18,10 @@ pub struct Args {
     /// Where to write the component.
     #[arg(short, long, value_name = "FILE")]
     output: PathBuf,
-    /// The WIT directory holding the world.
-    #[arg(long, value_name = "DIR", default_value = "wit")]
-    wit: PathBuf,
+    /// The WIT directory holding the world (default: wit/ here, else the project's, as
+    /// `courier build` finds it).
+    #[arg(long, value_name = "DIR")]
+    wit: Option<PathBuf>,
     /// The world to embed, e.g. wasi:http/proxy@0.2.12 (default: the wasi:http/proxy world
     /// in the WIT directory).
     #[arg(long, value_name = "WORLD")]
@@ -28,16 +29,23 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    if !args.wit.is_dir() {
+    let wit = match args.wit {
+        Some(wit) => wit,
+        None if PathBuf::from("wit").is_dir() => PathBuf::from("wit"),
+        None => super::conformance::project_root(None)
+            .map(|root| root.join("wit"))
+            .unwrap_or_else(|_| PathBuf::from("wit")),
+    };
+    if !wit.is_dir() {
         anyhow::bail!(
-            "no WIT folder at {}\n  hint: run from the repository root (where wit/ lives), or pass --wit DIR",
-            args.wit.display()
+            "no WIT folder at {}\n  hint: pass --wit DIR (a folder holding the wasi:http world and its deps/)",
+            wit.display()
         );
     }
     let core =
         std::fs::read(&args.core).with_context(|| format!("reading {}", args.core.display()))?;
-    let world = courier_componentize::world_to_embed(&args.wit, args.world.as_deref())?;
-    let component = courier_componentize::componentize_reactor(&core, &args.wit, &world)
+    let world = courier_componentize::world_to_embed(&wit, args.world.as_deref())?;
+    let component = courier_componentize::componentize_reactor(&core, &wit, &world)
         .with_context(|| format!("componentizing {}", args.core.display()))?;
     std::fs::write(&args.output, component)
         .with_context(|| format!("writing {}", args.output.display()))?;

@@ -94,6 +94,10 @@ pub fn project_root(explicit: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     }
     let built_from = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     if built_from.join("languages").is_dir() {
+        errln!(
+            "note: no languages/ folder here or above; using the source tree courier was built from, {} (pass --root to choose)",
+            built_from.display()
+        );
         return Ok(built_from);
     }
     anyhow::bail!("cannot find the project root (a folder with languages/); pass --root")

@@ -42,9 +42,10 @@ pub struct Args {
         )
     )]
     lang: String,
-    /// Root of the SDKs: each language is written to OUT/<lang>/sdk/.
-    #[arg(long, value_name = "DIR", default_value = DEFAULT_OUT)]
-    out: PathBuf,
+    /// Root of the SDKs: each language is written to OUT/<lang>/sdk/ (default: the
+    /// project's languages/, the project being the nearest folder upwards with one).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
     /// Regenerate in memory and exit 1 with a unified diff if anything on disk differs.
     #[arg(long)]
     check: bool,
@@ -52,9 +53,10 @@ pub struct Args {
     /// Needs a single --lang, since naming rules differ per language.
     #[arg(long, value_name = "NAME")]
     package_name: Option<String>,
-    /// The WIT directory: a package plus deps/ holding wasi:http 0.2.x.
-    #[arg(long, value_name = "DIR", default_value = DEFAULT_WIT)]
-    wit: PathBuf,
+    /// The WIT directory: a package plus deps/ holding wasi:http 0.2.x (default: the
+    /// project's wit/).
+    #[arg(long, value_name = "DIR")]
+    wit: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -68,8 +70,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "--package-name needs a single language\n  hint: add --lang rust (naming rules differ per language)"
         );
     }
-    check_out_folder(&args.out, &args.wit)?;
-    let wit = Wit::load(&args.wit)?;
+    // Defaults are the project's folders, wherever in it (or outside it) this runs.
+    let in_project = |folder: &str| -> anyhow::Result<PathBuf> {
+        let root = super::conformance::project_root(None)?;
+        // Relative when run at the root, so messages read `languages/go/sdk`.
+        let cwd = std::env::current_dir()?;
+        let root = root
+            .strip_prefix(&cwd)
+            .map(Path::to_path_buf)
+            .unwrap_or(root);
+        Ok(root.join(folder))
+    };
+    let out = match &args.out {
+        Some(out) => out.clone(),
+        None => in_project(DEFAULT_OUT)?,
+    };
+    let wit_dir = match &args.wit {
+        Some(wit) => wit.clone(),
+        None => in_project(DEFAULT_WIT)?,
+    };
+    check_out_folder(&out, &wit_dir)?;
+    let wit = Wit::load(&wit_dir)?;
     let model = Model::from_wit(&wit)?;
     // Every SDK first, then the disk: a language that fails leaves the others untouched.
     let sdks = languages
@@ -81,7 +102,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .collect::<Result<Vec<_>, _>>()?;
     let mut drifted = Vec::new();
     for (language, sdk) in sdks {
-        let dir = language.sdk_dir(&args.out);
+        let dir = language.sdk_dir(&out);
         if args.check {
             if !dir.exists() {
                 errln!(
@@ -114,17 +135,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     // The command that rewrites exactly what was checked.
     let mut again = String::new();
-    if args.out != Path::new(DEFAULT_OUT) {
-        again.push_str(&format!(
-            " --out {}",
-            shell_word(&args.out.to_string_lossy())
-        ));
+    if let Some(out) = &args.out {
+        again.push_str(&format!(" --out {}", shell_word(&out.to_string_lossy())));
     }
-    if args.wit != Path::new(DEFAULT_WIT) {
-        again.push_str(&format!(
-            " --wit {}",
-            shell_word(&args.wit.to_string_lossy())
-        ));
+    if let Some(wit) = &args.wit {
+        again.push_str(&format!(" --wit {}", shell_word(&wit.to_string_lossy())));
     }
     if let Some(name) = &args.package_name {
         again.push_str(&format!(" --package-name {}", shell_word(name)));

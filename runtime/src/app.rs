@@ -353,11 +353,15 @@ fn component_decl(
             source.display()
         );
     }
-    if !source.is_file() {
-        bail!(
-            "source: {} does not exist\n  hint: build the component first (paths are relative to the manifest's folder)",
-            source.display()
-        );
+    if let Err(e) = std::fs::metadata(&source) {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            bail!(
+                "source: {} does not exist\n  hint: build the component first (paths are relative to the manifest's folder)",
+                source.display()
+            );
+        }
+        // A symlink loop, a folder without permission: say what the OS said.
+        bail!("source: {} cannot be read: {e}", source.display());
     }
     for (key, template) in &component.variables {
         // Not the policy's error: its message is about allowed hosts.
@@ -378,12 +382,15 @@ fn component_decl(
 
 /// Application variable values: explicit values, then `SPIN_VARIABLE_<NAME>`, then defaults.
 fn variable_values(
-    decls: &BTreeMap<String, manifest::VariableDecl>,
+    decls: &BTreeMap<String, manifest::VariableSpec>,
     explicit: &HashMap<String, String>,
 ) -> Result<HashMap<String, String>> {
     let mut values = HashMap::new();
     let known: HashSet<&String> = decls.keys().collect();
     for name in explicit.keys() {
+        if let Some(problem) = manifest::id_problem(name, '_') {
+            bail!("--var {name}: invalid variable name: {problem}\n  hint: names are lower-case words joined by '_', e.g. --var api_host=…");
+        }
         if !known.contains(name) {
             bail!("variable `{name}` is given a value but [variables] does not declare it");
         }

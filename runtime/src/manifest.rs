@@ -17,7 +17,7 @@ pub struct Manifest {
     _version: serde::de::IgnoredAny,
     pub application: Application,
     #[serde(default)]
-    pub variables: BTreeMap<String, VariableDecl>,
+    pub variables: BTreeMap<String, VariableSpec>,
     #[serde(default)]
     pub trigger: Triggers,
     #[serde(default)]
@@ -39,6 +39,34 @@ pub struct Application {
     /// Application-level trigger settings (`[application.trigger.http] base = "/"`).
     #[serde(default)]
     pub trigger: Option<toml::Value>,
+}
+
+/// A `[variables]` entry, read by hand for a clear error when it is not a table (a plain
+/// `name = "value"` is a common slip).
+#[derive(Debug, Deserialize)]
+#[serde(try_from = "toml::Value")]
+pub struct VariableSpec(pub VariableDecl);
+
+impl TryFrom<toml::Value> for VariableSpec {
+    type Error = String;
+    fn try_from(value: toml::Value) -> Result<Self, String> {
+        match value {
+            table @ toml::Value::Table(_) => VariableDecl::deserialize(table)
+                .map(VariableSpec)
+                .map_err(|e| e.message().to_string()),
+            toml::Value::String(s) => Err(format!(
+                "a variable is a table: write {{ default = {s:?} }} (or {{ required = true }})"
+            )),
+            _ => Err("a variable is a table: { default = \"…\" } or { required = true }".into()),
+        }
+    }
+}
+
+impl std::ops::Deref for VariableSpec {
+    type Target = VariableDecl;
+    fn deref(&self) -> &VariableDecl {
+        &self.0
+    }
 }
 
 /// `[variables] name = { default = "…" }` or `{ required = true }`.
@@ -423,6 +451,10 @@ environment = { A = "b" }
             (
                 MINIMAL.replace("source = \"back.wasm\"", "source = 5"),
                 "a source is the path",
+            ),
+            (
+                MINIMAL.replace("host = { default = \"localhost\" }", "host = \"localhost\""),
+                "write { default = \"localhost\" }",
             ),
             (
                 MINIMAL

@@ -7,6 +7,8 @@ async fn load_error(manifest: &str, wasm_bytes: &[u8], options: LoadOptions) -> 
     let dir = tempfile::tempdir().unwrap();
     let wasm = dir.path().join("app.wasm");
     std::fs::write(&wasm, wasm_bytes).unwrap();
+    // A symlink pointing at itself, for the manifests that name it.
+    std::os::unix::fs::symlink("loop.wasm", dir.path().join("loop.wasm")).unwrap();
     let path = dir.path().join("spin.toml");
     std::fs::write(
         &path,
@@ -124,6 +126,10 @@ async fn manifest_mistakes_are_located() {
         (
             base.replace("source = \"{wasm}\"", "source = \".\""),
             "is a folder, not a .wasm file",
+        ),
+        (
+            base.replace("source = \"{wasm}\"", "source = \"loop.wasm\""),
+            "loop.wasm cannot be read",
         ),
         (
             base.replace("route = \"/...\"", "route = { private = false }"),
@@ -250,4 +256,19 @@ async fn a_bad_runtime_config_stops_the_load() {
         assert!(err.starts_with("invalid runtime config "), "{err}");
         assert!(err.contains("runtime-config.toml"), "{err}");
     }
+}
+
+#[tokio::test]
+async fn a_var_with_an_invalid_name_says_so_rather_than_undeclared() {
+    let options = LoadOptions {
+        variables: [("BAD-NAME".to_string(), "1".to_string())]
+            .into_iter()
+            .collect(),
+        ..Default::default()
+    };
+    let err = load_error(&app(""), b"", options).await;
+    assert!(
+        err.contains("--var BAD-NAME: invalid variable name"),
+        "{err}"
+    );
 }

@@ -173,7 +173,10 @@ impl External {
             .kill_on_drop(true)
             .spawn()
             .with_context(|| format!("starting `{}`", argv.join(" ")))?;
-        let deadline = Instant::now() + timeout;
+        let started = Instant::now();
+        let deadline = started + timeout;
+        // A long wait (the warm-up's cold compile) says it is still waiting, and on what.
+        let mut next_note = started + Duration::from_secs(30);
         loop {
             if let Some(status) = child.try_wait().map_err(anyhow::Error::from)? {
                 let err = drain(child.stderr.take()).await;
@@ -198,6 +201,15 @@ impl External {
                     argv.join(" "),
                     timeout.as_secs()
                 )));
+            }
+            if Instant::now() > next_note {
+                crate::errln!(
+                    "  still waiting for `{}` to listen on {addr} ({} s of {} s)",
+                    argv[0],
+                    started.elapsed().as_secs(),
+                    timeout.as_secs()
+                );
+                next_note += Duration::from_secs(30);
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }

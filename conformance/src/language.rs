@@ -183,6 +183,20 @@ impl Language {
                 config.name
             );
         }
+        let fields = config
+            .build
+            .steps
+            .iter()
+            .flatten()
+            .chain([&config.build.output]);
+        for text in fields {
+            if let Some(unknown) = unknown_placeholder(text) {
+                bail!(
+                    "{}: [build] uses `{unknown}`; the one placeholder is {{build_dir}}",
+                    dir.join("language.toml").display()
+                );
+            }
+        }
         let exp_path = dir.join("expectations.toml");
         let exp: Expectations = if exp_path.exists() {
             crate::toml_file::read(&exp_path)?
@@ -293,6 +307,14 @@ impl Language {
         std::fs::create_dir_all(&build_dir)?;
         let subst = |s: &str| s.replace("{build_dir}", &build_dir.to_string_lossy());
         let workdir = self.dir.join(&self.config.build.workdir);
+        if !workdir.is_dir() {
+            bail!(
+                "{}: build.workdir {:?} is not a folder ({} does not exist)",
+                self.dir.join("language.toml").display(),
+                self.config.build.workdir,
+                workdir.display()
+            );
+        }
         for step in &self.config.build.steps {
             let argv: Vec<String> = step.iter().map(|a| subst(a)).collect();
             let Some((prog, args)) = argv.split_first() else {
@@ -426,6 +448,26 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
         collect(&p, out)?;
     }
     Ok(())
+}
+
+/// The first `{word}` in `text` that is not `{build_dir}`.
+fn unknown_placeholder(text: &str) -> Option<&str> {
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open..];
+        let close = after.find('}')?;
+        let word = &after[..=close];
+        if word != "{build_dir}"
+            && word[1..close]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && close > 1
+        {
+            return Some(word);
+        }
+        rest = &after[close + 1..];
+    }
+    None
 }
 
 /// Every language under `<root>/languages/`, sorted by name.
@@ -704,6 +746,31 @@ output = "{{build_dir}}/out.wasm"
             .unwrap_err()
             .to_string();
         assert!(err.contains("--lang names `two` twice"), "{err}");
+
+        // Placeholders and the workdir are checked before anything runs.
+        let typo = lang_dir(
+            root.path(),
+            "typo",
+            &shell_lang("typo", "x").replace("output = \"{build_dir}", "output = \"{nope}"),
+        );
+        let err = Language::load(&typo).unwrap_err().to_string();
+        assert!(err.contains("uses `{nope}`"), "{err}");
+        std::fs::remove_dir_all(typo).unwrap();
+        let nodir = lang_dir(
+            root.path(),
+            "nodir",
+            &shell_lang("nodir", "x").replace("workdir = \"src\"", "workdir = \"gone\""),
+        );
+        let err = Language::load(&nodir)
+            .unwrap()
+            .build(root.path(), &mut |_| {})
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("build.workdir \"gone\" is not a folder"),
+            "{err}"
+        );
+        std::fs::remove_dir_all(nodir).unwrap();
 
         // A broken language stops only runs that use it.
         let broken = lang_dir(root.path(), "three", "name = 3\n");

@@ -184,7 +184,7 @@ impl Pool {
             if let Some(sender) = self.checkout(key) {
                 return Slot::Reused(sender);
             }
-            self.close_one_idle();
+            self.close_one_idle(key);
             tokio::select! {
                 // The semaphore is never closed, so this only waits.
                 permit = permits.clone().acquire_owned() => return Slot::New(permit.ok()),
@@ -193,7 +193,9 @@ impl Pool {
         }
     }
 
-    fn close_one_idle(&self) {
+    /// Frees a permit for `wanted`: the oldest idle HTTP/1.1 connection, else the pool's hold
+    /// on an HTTP/2 connection to another origin.
+    fn close_one_idle(&self, wanted: &PoolKey) {
         let mut h1 = self.h1.lock().unwrap_or_else(|e| e.into_inner());
         let oldest = h1
             .iter()
@@ -203,8 +205,27 @@ impl Pool {
             if let Some(idle) = h1.get_mut(&key) {
                 // Dropping the sender ends the connection task, which releases its permit.
                 idle.remove(0);
+                return;
             }
         }
+        drop(h1);
+        // An HTTP/2 connection is shared, so the pool cannot tell an idle one from a busy one.
+        // Without the pool's sender, hyper's connection ends once its open streams have (h2
+        // closes when every handle and stream is gone), and so does its permit; requests
+        // still in flight on it finish.
+        let mut h2 = self.h2.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(other) = h2.keys().find(|k| *k != wanted).cloned() {
+            h2.remove(&other);
+        }
+    }
+}
+
+/// Whether a polled frame ends the message: the end itself, or trailers (always last).
+fn polled_to_end(polled: &Poll<Option<Result<Frame<Bytes>, hyper::Error>>>) -> bool {
+    match polled {
+        Poll::Ready(None) => true,
+        Poll::Ready(Some(Ok(frame))) => frame.is_trailers(),
+        _ => false,
     }
 }
 
@@ -242,14 +263,16 @@ impl Body for PooledBody {
     ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
         let polled = Pin::new(&mut self.body).poll_frame(cx);
         match &polled {
-            Poll::Ready(None) => {
+            // Trailers end a chunked message, but hyper's `is_end_stream` stays false after
+            // them, and a reader holding the trailers (wasmtime) never polls for the end.
+            _ if polled_to_end(&polled) => {
                 if let Some((pool, key, connection)) = self.give_back.take() {
                     pool.give_back(&key, Sender::H1(connection));
                 }
             }
             Poll::Ready(Some(Ok(_))) => self.release_if_done(),
             Poll::Ready(Some(Err(_))) => self.give_back = None,
-            Poll::Pending => {}
+            Poll::Ready(None) | Poll::Pending => {}
         }
         polled
     }

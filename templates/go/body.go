@@ -37,7 +37,7 @@ func writeBody(ctx context.Context, body *raw.OutgoingBody, src io.Reader, trail
 	buf := make([]byte, maxRead)
 	var written uint64
 	for {
-		n, readErr := src.Read(buf)
+		n, readErr := readContext(ctx, src, buf)
 		written += uint64(n)
 		if declared >= 0 && written > uint64(declared) {
 			stream.Drop()
@@ -55,7 +55,10 @@ func writeBody(ctx context.Context, body *raw.OutgoingBody, src io.Reader, trail
 		if readErr != nil {
 			stream.Drop()
 			body.Drop()
-			return &ErrorCode{Code: Code{{ internal_error }}, Detail: "reading the request body: " + readErr.Error()}
+			if isContextError(readErr) {
+				return readErr
+			}
+			return &bodyReadError{readErr}
 		}
 	}
 	// The stream is a child of the body: drop it before finishing.

@@ -31,6 +31,8 @@ func NewTransport() *Transport {
 }
 
 // RoundTrip sends req and returns its response; see Send.
+// As the RoundTripper contract says, a failure is the bare cause: http.Client adds the
+// *url.Error.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return send(req, t.Options)
 }
@@ -51,7 +53,19 @@ func NewClient() *http.Client {
 // Failures are *url.Error, as from http.Client, and unwrap to *ErrorCode or *HeaderError
 // (errors.As), or to the context's error.
 func Send(req *http.Request) (*http.Response, error) {
-	return send(req, RequestOptions{})
+	resp, err := send(req, RequestOptions{})
+	if err != nil {
+		// As http.Client's methods do: the method, the URL (its password redacted) and the cause.
+		return nil, &url.Error{Op: opName(req.Method), URL: redacted(req), Err: err}
+	}
+	return resp, nil
+}
+
+func redacted(req *http.Request) string {
+	if req.URL == nil {
+		return ""
+	}
+	return req.URL.Redacted()
 }
 
 // Get sends a GET request to url. Credentials in the URL go out as basic authentication,
@@ -117,14 +131,10 @@ func send(req *http.Request, defaults RequestOptions) (*http.Response, error) {
 		return nil, &ErrorCode{Code: Code{{ uri_invalid }}, Detail: "the request has no URL"}
 	}
 	req, err := probeBody(req)
-	if err == nil {
-		var resp *http.Response
-		if resp, err = roundTrip(req, defaults); err == nil {
-			return resp, nil
-		}
+	if err != nil {
+		return nil, err
 	}
-	// As http.Client's methods do: the method, the URL (its password redacted) and the cause.
-	return nil, &url.Error{Op: opName(req.Method), URL: req.URL.Redacted(), Err: err}
+	return roundTrip(req, defaults)
 }
 
 // roundTrip performs the canonical wasi:http sequence: build the request, hand it to the
@@ -181,7 +191,11 @@ func roundTrip(req *http.Request, defaults RequestOptions) (*http.Response, erro
 	ctx := req.Context()
 	if body != nil {
 		if err := writeBody(ctx, body, req.Body, req.Trailer, declaredLength(req.ContentLength, req.Header)); err != nil {
-			return nil, afterFailedWrite(err, future)
+			early, err := afterFailedWrite(err, future)
+			if err != nil {
+				return nil, err
+			}
+			return incomingResponse(req, early)
 		}
 	}
 	response, err := awaitResponse(ctx, future)
@@ -225,7 +239,11 @@ func probeBody(req *http.Request) (*http.Request, error) {
 		return req, nil
 	}
 	var first [1]byte
-	n, err := io.ReadFull(req.Body, first[:])
+	var n int
+	var err error
+	for n == 0 && err == nil {
+		n, err = readContext(req.Context(), req.Body, first[:])
+	}
 	probed := *req
 	switch {
 	case n == 1:
@@ -235,8 +253,10 @@ func probeBody(req *http.Request) (*http.Request, error) {
 		}{io.MultiReader(bytes.NewReader(first[:]), req.Body), req.Body}
 	case err == io.EOF:
 		probed.Body = http.NoBody
+	case isContextError(err):
+		return req, err
 	default:
-		return req, &ErrorCode{Code: Code{{ internal_error }}, Detail: "reading the request body: " + err.Error()}
+		return req, &bodyReadError{err}
 	}
 	return &probed, nil
 }
@@ -251,24 +271,59 @@ func hasBody(req *http.Request) bool {
 	return (req.Body != nil && req.Body != http.NoBody) || len(req.Trailer) > 0
 }
 
-// afterFailedWrite is the error of a request whose body could not be written. The host drops
-// the body of a request it has failed (denied, refused, timed out), so the write sees only a
-// closed stream: the response then says why. A body of the wrong size, a refused trailer
-// and an ended context keep their own error.
-func afterFailedWrite(err error, future *raw.FutureIncomingResponse) error {
+// afterFailedWrite settles a request whose body could not be written. The host drops the body
+// of a request it has failed (denied, refused, timed out), so the write sees only a closed
+// stream: the response then says why. A server may also answer before reading the whole
+// body (a 413, a 401) and close: that response is the result, as in net/http. A body of the
+// wrong size, a refused trailer, the body's own read error and an ended context keep their
+// own error.
+func afterFailedWrite(err error, future *raw.FutureIncomingResponse) (*raw.IncomingResponse, error) {
 	var code *ErrorCode
 	var header *HeaderError
+	var read *bodyReadError
 	if errors.As(err, &code) && code.Code == Code{{ body_size }} || errors.As(err, &header) ||
-		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		errors.As(err, &read) || isContextError(err) {
 		future.Drop()
-		return err
+		return nil, err
 	}
-	response, failed := awaitResponse(context.Background(), future)
-	if failed != nil {
-		return failed
+	return awaitResponse(context.Background(), future)
+}
+
+func isContextError(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// bodyReadError is the request body's own read error, returned as net/http's Transport
+// returns it: errors.Is finds the reader's error.
+type bodyReadError struct{ err error }
+
+func (e *bodyReadError) Error() string { return "reading the request body: " + e.err.Error() }
+func (e *bodyReadError) Unwrap() error { return e.err }
+
+// readContext is src.Read that gives up when ctx ends first, as net/http's Transport does
+// for a body that stalls. With no way for ctx to end it reads directly; otherwise the read
+// runs in a goroutine, into its own buffer, which is abandoned if ctx ends first (the caller
+// closes the body, which ends such a read for pipes and network bodies).
+func readContext(ctx context.Context, src io.Reader, buf []byte) (int, error) {
+	if ctx.Done() == nil {
+		return src.Read(buf)
 	}
-	response.Drop()
-	return err
+	type result struct {
+		n   int
+		err error
+	}
+	own := make([]byte, len(buf))
+	done := make(chan result, 1)
+	go func() {
+		n, err := src.Read(own)
+		done <- result{n, err}
+	}()
+	select {
+	case r := <-done:
+		return copy(buf, own[:r.n]), r.err
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
 }
 
 // outgoingFields builds the request's header fields: every header of req.Header (names in

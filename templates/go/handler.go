@@ -129,7 +129,9 @@ func (w *responseWriter) Header() http.Header {
 // WriteHeader sends the response head: the status and the headers set so far, except
 // trailers (names with http.TrailerPrefix), which go out after the body.
 func (w *responseWriter) WriteHeader(status int) {
-	if w.started {
+	// wasi:http 0.2 sends no interim responses: a 1xx (103 Early Hints) is skipped, and the
+	// final status follows, as net/http allows.
+	if w.started || (status >= 100 && status <= 199) {
 		return
 	}
 	w.started = true

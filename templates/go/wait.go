@@ -74,20 +74,24 @@ func pollParked() {
 		// Goroutines are not preempted on wasm: yielding lets each runnable one run until
 		// it parks (or blocks otherwise) before the whole thread blocks in poll.
 		runtime.Gosched()
+		// Both may let other goroutines run (pauseGC waits out a collection in progress), so
+		// they come before the list is read: from the read to the end of poll the lock is
+		// held, and a goroutine whose context ends cannot leave the list and drop its
+		// pollable while poll still holds it.
+		tick := clock.SubscribeDuration(pollTick)
+		resume := pauseGC()
 		waiting.Lock()
 		if len(waiting.parked) == 0 {
 			waiting.polling = false
 			waiting.Unlock()
+			resume()
+			tick.Drop()
 			return
 		}
 		pollables := make([]*poll.Pollable, len(waiting.parked), len(waiting.parked)+1)
 		for i, p := range waiting.parked {
 			pollables[i] = p.pollable
 		}
-		waiting.Unlock()
-		// No goroutine runs while the thread is in poll, so none can drop these meanwhile.
-		tick := clock.SubscribeDuration(pollTick)
-		resume := pauseGC()
 		readyIndices := append([]uint32(nil), poll.Poll(append(pollables, tick))...)
 		resume()
 		tick.Drop()
@@ -98,8 +102,6 @@ func pollParked() {
 				isReady[pollables[i]] = true
 			}
 		}
-		// By pollable, not by index: a goroutine whose context ended has left the list.
-		waiting.Lock()
 		kept := waiting.parked[:0]
 		for _, p := range waiting.parked {
 			if isReady[p.pollable] {

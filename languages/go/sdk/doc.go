@@ -11,10 +11,11 @@
 //
 //	func init() { courier.Handle(func(w http.ResponseWriter, r *http.Request) { ... }) }
 //
-// Everything is synchronous: the request body is written in full, then the response head is
-// awaited, and the response body is read as the caller reads resp.Body, all on the calling
-// goroutine (stock Go cannot run other goroutines while a host call blocks). Timeouts are
-// request options the host enforces: see RequestOptions and WithRequestOptions.
+// A request blocks its goroutine: the request body is written in full, then the response
+// head is awaited, and the response body is read as the caller reads resp.Body. Other
+// goroutines run meanwhile, so requests sent from several goroutines overlap. The request's
+// context bounds the whole exchange; host-enforced timeouts are request options: see
+// RequestOptions and WithRequestOptions.
 //
 // Failures unwrap (errors.As) to *ErrorCode, whose WITName is the wasi:http@0.2.12
 // error-code case as the WIT spells it, or to *HeaderError for a rejected header.

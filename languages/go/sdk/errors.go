@@ -136,6 +136,12 @@ func (e *ErrorCode) WITName() string {
 	return e.Code.String()
 }
 
+// Timeout reports whether the code is one of the timeouts, for net.Error-style checks
+// (url.Error's Timeout asks its cause).
+func (e *ErrorCode) Timeout() bool {
+	return strings.Contains(strings.ToLower(e.Code.String()), "timeout")
+}
+
 func (e *ErrorCode) Error() string {
 	msg := e.Code.String()
 	if e.Payload != nil {

@@ -55,6 +55,10 @@ function hasCode(cause) {
   return Boolean(cause) && typeof cause.code === 'string';
 }
 
+/** Marks the cause of an error that only says the host closed a stream: the host's reason,
+ * if it has one, is elsewhere (the response). */
+export const CLOSED = Symbol('closed');
+
 /** A `TypeError` for `code` (a WIT case name) at `stage`. */
 export function fetchError(code, stage, message, payload) {
   const text = message ?? `wasi:http ${code}${show(payload)}`;
@@ -90,7 +94,11 @@ export function fromThrown(e, stage, fallback = OTHER) {
       if (code) return fromErrorCode(code, stage);
       return fetchError(fallback, stage, payload.val.toDebugString());
     }
-    if (payload.tag === 'closed') return fetchError(fallback, stage, 'the stream was closed');
+    if (payload.tag === 'closed') {
+      const error = fetchError(fallback, stage, 'the stream was closed');
+      Object.defineProperty(error.cause, CLOSED, { value: true });
+      return error;
+    }
     return fromErrorCode(payload, stage);
   }
   return fetchError(fallback, stage, String(e && e.message ? e.message : e));

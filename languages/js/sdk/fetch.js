@@ -7,7 +7,7 @@
 import { handle } from 'wasi:http/outgoing-handler@0.2.10';
 import { Fields, OutgoingRequest } from 'wasi:http/types@0.2.10';
 import { collect, extractBody, IncomingReader, toStream, writeBody } from './body.js';
-import { about, BODY_SIZE, fetchError, fromErrorCode, fromThrown, OTHER, URI_INVALID } from './errors.js';
+import { about, BODY_SIZE, CLOSED, fetchError, fromErrorCode, fromThrown, OTHER, URI_INVALID } from './errors.js';
 import { ready } from './poll.js';
 import {
   methodToRaw,
@@ -478,7 +478,9 @@ async function sendOnce(request) {
   } catch (e) {
     throw afterFailedWrite(writeError, e);
   }
-  if (writeError) {
+  // A server may answer before reading the whole body (a 413, a 401) and close: the host then
+  // closes the body stream, and that answer is the result, as in other HTTP clients.
+  if (writeError && !writeError.cause?.[CLOSED]) {
     response[Symbol.dispose]();
     throw writeError;
   }

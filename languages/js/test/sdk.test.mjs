@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { ERROR_CODES, HEADER_ERRORS, Headers, Request, Response } from '../sdk/index.js';
-import { about, fetchError } from '../sdk/errors.js';
+import { about, CLOSED, fetchError, fromThrown } from '../sdk/errors.js';
 import { originOf, resolveLocation, target } from '../sdk/fetch.js';
 import { methodToRaw, methodFromRaw, requestOptions, schemeToRaw, valueToBytes } from '../sdk/wire.js';
 
@@ -199,4 +199,12 @@ test('redirect locations resolve as URLs do, and origins include the default por
   assert.notEqual(originOf('http://a.test/'), originOf('https://a.test/'));
   assert.notEqual(originOf('http://a.test/'), originOf('http://a.test:8080/'));
   assert.equal(originOf('/x'), originOf('/y'));
+});
+
+test('a stream the host closed is marked, so a response that came anyway can be the result', () => {
+  const closed = fromThrown({ payload: { tag: 'closed' } }, 'body-write');
+  assert.equal(closed.cause.code, 'internal-error');
+  assert.equal(closed.cause[CLOSED], true);
+  assert.deepEqual(Object.keys(closed.cause), ['code', 'stage'], 'the mark is not part of the cause');
+  assert.equal(fetchError('HTTP-request-body-size', 'body-write').cause[CLOSED], undefined);
 });

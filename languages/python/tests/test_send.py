@@ -271,6 +271,23 @@ def test_a_short_body_is_reported_as_such_even_when_the_host_failed_the_request(
     assert info.value.payload == 3
 
 
+def test_an_answer_before_the_upload_ends_is_the_result_and_a_failure_says_why(
+    host: Host, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def closed(self: FakeOutputStream) -> int:
+        raise Err(streams.StreamError_Closed())
+
+    # The server answered 413 and closed: the host closed the body stream under the write.
+    monkeypatch.setattr(FakeOutputStream, "check_write", closed)
+    host.reply = Ok(Ok(FakeIncomingResponse(413, [], [b"too big"])))
+    response = send(Request("POST", "http://h/", {}, b"x" * 100_000))
+    assert (response.status, response.body) == (413, b"too big")
+    # A request the host failed: its error, not the closed stream's.
+    host.reply = Ok(Err(raw.ErrorCode_ConnectionRefused()))
+    with pytest.raises(errors.ConnectionRefused):
+        send(Request("POST", "http://h/", {}, b"x"))
+
+
 def test_a_str_body_goes_out_as_utf8_with_its_byte_length(host: Host) -> None:
     send(Request("POST", "http://h/", {}, "héllo"))
     (sent,) = host.requests

@@ -283,21 +283,24 @@ def body_bytes(body: bytes | bytearray | memoryview | str | None) -> bytes:
 _CARRY_BODY = ("POST", "PUT", "PATCH")
 
 
-async def _after_failed_write(write_error: Error, future: raw.FutureIncomingResponse) -> Error:
-    """The error of a request whose body could not be written.
+async def _after_failed_write(
+    write_error: Error, future: raw.FutureIncomingResponse
+) -> IncomingResponse | Error:
+    """How a request whose body could not be written ends: a response, or an error.
 
     The host drops the body of a request it has failed (denied, refused, timed out), so the
-    write sees only a closed stream: the response then says why. A write error with a code
-    of its own (a body longer than its content-length, a refused trailer) stays.
+    write sees only a closed stream: the response then says why. A server may also answer
+    before reading the whole body (a 413, a 401) and close: that response is the result, as
+    in requests and net/http. A write error with a code of its own (a body longer than its
+    content-length, a refused trailer) stays.
     """
     if isinstance(write_error, (HttpError, HeaderError)):
         future.__exit__(None, None, None)
         return write_error
     try:
-        await _response(future)
+        return await _response(future)
     except HttpError as failed:
         return failed
-    return write_error
 
 
 async def send_streaming(request: OutgoingRequest) -> IncomingResponse:
@@ -337,11 +340,16 @@ async def _send_buffered(request: Request) -> Response:
             await body.finish()
         except Error as write_error:
             body.abort()
-            failed = await _after_failed_write(write_error, future)
-            if failed is write_error:
+            settled = await _after_failed_write(write_error, future)
+            if settled is write_error:
                 raise
-            raise failed from write_error
-    response = await _response(future)
+            if isinstance(settled, Error):
+                raise settled from write_error
+            response = settled
+        else:
+            response = await _response(future)
+    else:
+        response = await _response(future)
     incoming = response.body()
     received = await incoming.read()
     return Response(response.status, response.headers, received, incoming.trailers)

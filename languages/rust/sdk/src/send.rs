@@ -40,32 +40,36 @@ where
     };
     let future = outgoing_handler::handle(request, options.to_raw()?)
         .map_err(|code| Error::Http(ErrorCode::from_raw(code)))?;
+    let mut written = Ok(());
     if let (Some(mut body), Some(bytes)) = (body, buffered) {
-        let written = async {
+        written = async {
             body.write_all(&bytes).await?;
             body.finish().await
-        };
-        if let Err(failed) = written.await {
-            return Err(after_failed_write(failed, future).await);
         }
+            .await;
     }
-    let response = wait_for_response(future).await?;
+    let response = match written {
+        Ok(()) => wait_for_response(future).await?,
+        Err(failed) => after_failed_write(failed, future).await?,
+    };
     O::from_incoming_response(response).await
 }
-/// The error of a request whose body could not be written. The host drops the body of a
-/// request it has failed (denied, refused, timed out), so the write sees only a closed
-/// stream: the response then says why. A write error with a code of its own (a body longer
-/// than its content-length, a refused trailer) stays.
+/// How a request whose body could not be written ends. The host drops the body of a request
+/// it has failed (denied, refused, timed out), so the write sees only a closed stream: the
+/// response then says why. A server may also answer before reading the whole body (a 413, a
+/// 401) and close: that response is the result, as in other HTTP clients. A write error with
+/// a code of its own (a body longer than its content-length, a refused trailer) stays.
 async fn after_failed_write(
     failed: Error,
     future: raw::FutureIncomingResponse,
-) -> Error {
+) -> Result<IncomingResponse, Error> {
     if failed.has_wit_name() {
-        return failed;
+        return Err(failed);
     }
     match wait_for_response(future).await {
-        Err(code @ Error::Http(_)) => code,
-        _ => failed,
+        Ok(response) => Ok(response),
+        Err(code @ Error::Http(_)) => Err(code),
+        Err(_) => Err(failed),
     }
 }
 async fn wait_for_response(

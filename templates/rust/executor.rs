@@ -99,6 +99,14 @@ fn block_until_some_ready() {
     }
 }
 
+/// Completes after `duration`, letting the other futures of [`run`] go on: with
+/// `futures::select`, a deadline for work of your own (requests have their own timeouts,
+/// `RequestOptions`).
+pub async fn sleep(duration: std::time::Duration) {
+    let nanos = u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX);
+    wait(crate::bindings::wasi::clocks::monotonic_clock::subscribe_duration(nanos)).await
+}
+
 /// Completes when `pollable` is ready. The pollable is dropped when this future is, so a
 /// parent resource (a stream, a response future) can be dropped right after.
 pub fn wait(pollable: Pollable) -> Wait {

@@ -61,7 +61,11 @@ async fn respond(response_out: raw::ResponseOutparam, response: Response) {
     let (outgoing, response) = match outgoing_response(&response) {
         Ok(ok) => (ok, response),
         Err(e) => {
-            let fallback = Response::new(500, format!("invalid response: {e}\n"));
+            eprintln!("the handler's response was refused: {e}");
+            let fallback = Response::new(
+                500,
+                format!("the handler's response was refused: {e}\n"),
+            );
             match outgoing_response(&fallback) {
                 Ok(ok) => (ok, fallback),
                 Err(_) => return,
@@ -74,11 +78,25 @@ async fn respond(response_out: raw::ResponseOutparam, response: Response) {
         raw_body,
         wire::declared_length(response.headers()),
     );
-    if body.write_all(response.body()).await.is_ok() {
-        let _ = body.finish_with_trailers(response.trailers()).await;
+    let sent = match body.write_all(response.body()).await {
+        Ok(()) => body.finish_with_trailers(response.trailers()).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = sent {
+        eprintln!("the response body failed: {e}");
     }
 }
 fn outgoing_response(response: &Response) -> Result<raw::OutgoingResponse, Error> {
+    if let Some(declared) = wire::declared_length(response.headers()) {
+        let len = response.body().len() as u64;
+        if len != 0 && len != declared {
+            return Err(
+                Error::InvalidResponse(
+                    format!("content-length {declared}, but the body has {len} bytes"),
+                ),
+            );
+        }
+    }
     let mut headers = response.headers().to_vec();
     let declared = headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("trailer"));
     if !response.trailers().is_empty() && !declared {

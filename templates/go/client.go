@@ -382,6 +382,10 @@ func setTarget(request *raw.OutgoingRequest, req *http.Request) error {
 		return &ErrorCode{Code: Code{{ uri_invalid }}, Detail: fmt.Sprintf("req.Host %q differs from the URL's host %q: wasi:http takes Host from the URL", req.Host, u.Host)}
 	}
 	scheme := u.Scheme
+	if scheme == "" && authority != "" {
+		// "//host/path" names a host but not how to reach it.
+		return &ErrorCode{Code: Code{{ uri_invalid }}, Detail: fmt.Sprintf("URL %q has a host but no scheme; write http://…", u.String())}
+	}
 	if scheme == "" && authority == "" && strings.HasPrefix(u.Path, "/") {
 		// A path alone is a request to the component's own app. wasi:http needs an
 		// authority to send a request, so it gets one with no host, which a Spin-style

@@ -173,6 +173,12 @@ class OutgoingRequest:
         except UnicodeEncodeError:
             self._drop()
             raise error_for_code("HTTP-request-URI-invalid", f"a lone surrogate in {uri!r}") from None
+        if target.scheme is None and target.authority is not None:
+            # `//host/path` names a host but not how to reach it.
+            self._drop()
+            raise error_for_code(
+                "HTTP-request-URI-invalid", f"{uri!r} has a host but no scheme; write http://…"
+            )
         request = self._raw
         try:
             request.set_method(method_to_raw(method))

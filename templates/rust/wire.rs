@@ -75,6 +75,12 @@ pub(crate) struct Target {
 }
 
 pub(crate) fn split_uri(uri: &str) -> Result<Target, Error> {
+    if uri.starts_with("//") {
+        // `http::Uri` reads `//host/path` as a path, which would make it a self request.
+        return Err(Error::invalid_uri(format!(
+            "`{uri}` has a host but no scheme; write http://…"
+        )));
+    }
     let parsed: ::http::Uri = uri
         .parse()
         .map_err(|e| Error::invalid_uri(format!("`{uri}`: {e}")))?;

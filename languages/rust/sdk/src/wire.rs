@@ -79,6 +79,13 @@ pub(crate) struct Target {
     pub path_with_query: String,
 }
 pub(crate) fn split_uri(uri: &str) -> Result<Target, Error> {
+    if uri.starts_with("//") {
+        return Err(
+            Error::invalid_uri(
+                format!("`{uri}` has a host but no scheme; write http://…"),
+            ),
+        );
+    }
     let parsed: ::http::Uri = uri
         .parse()
         .map_err(|e| Error::invalid_uri(format!("`{uri}`: {e}")))?;

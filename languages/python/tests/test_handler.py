@@ -40,3 +40,12 @@ def test_a_handmade_response_takes_a_dict_and_a_str() -> None:
     assert r.text() == "caf\u00e9"
     streamed = StreamingResponse(200, {"x-a": "1"}, [b"a", b"b"])  # type: ignore[arg-type]
     assert _head_fields(streamed).get_all("x-a") == ["1"]
+
+
+def test_a_body_that_disagrees_with_its_content_length_is_refused_before_sending() -> None:
+    with pytest.raises(ValueError, match="content-length 2, but the body has 5 bytes"):
+        _head_fields(Response(200, Headers({"content-length": "2"}), b"hello"))
+    # A HEAD's answer declares a length and has no body.
+    assert _head_fields(Response(200, Headers({"content-length": "5"}), b"")).get_all(
+        "content-length"
+    ) == ["5"]

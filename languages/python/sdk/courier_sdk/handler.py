@@ -123,6 +123,11 @@ def _head_fields(response: Response | StreamingResponse) -> Headers:
     if not isinstance(status, int) or not 100 <= status <= 599:
         raise ValueError(f"status {status!r} is not in 100..=599 (RFC 9110 section 15)")
     head = Headers(response.headers)
+    declared = declared_length(head)
+    if isinstance(response, Response) and response.body and declared not in (None, len(response.body)):
+        # Known before anything is sent: a mismatch would cut the reply off after its status.
+        # An empty body with a length is a HEAD's answer, and fine.
+        raise ValueError(f"content-length {declared}, but the body has {len(response.body)} bytes")
     if response.trailers and "trailer" not in head:
         head.add("trailer", ", ".join(dict.fromkeys(n.lower() for n in response.trailers)))
     return head

@@ -32,6 +32,20 @@ function inbound(incoming) {
   return request;
 }
 
+/**
+ * A whole body that disagrees with the response's content-length, known before anything is
+ * sent: the reply would otherwise be cut off after its status. An empty body with a length is
+ * a HEAD's answer, and fine.
+ */
+export function checkLength(response) {
+  const length = response.headers.get('content-length');
+  const bytes = response[BODY]?.bytes;
+  if (length === null || !bytes || bytes.length === 0 || !/^[0-9]+$/.test(length.trim())) return;
+  if (Number(length.trim()) !== bytes.length) {
+    throw new TypeError(`content-length ${length.trim()}, but the body has ${bytes.length} bytes`);
+  }
+}
+
 /** Whether a request's headers announce a body: a non-zero length or a transfer coding. */
 function framed(headers) {
   const length = headers.get('content-length');
@@ -82,6 +96,7 @@ export function handler(fn) {
           // The standard's respondWith rule: a read body cannot be sent again.
           throw new TypeError('the handler returned a Response whose body was already read');
         }
+        checkLength(response);
       } catch (e) {
         console.error(`the handler failed: ${describe(e)}`);
         response = plain(500, `the handler failed: ${e && e.message ? e.message : e}\n`);

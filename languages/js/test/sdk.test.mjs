@@ -5,6 +5,7 @@ import { test } from 'node:test';
 
 import { ERROR_CODES, HEADER_ERRORS, Headers, Request, Response } from '../sdk/index.js';
 import { about, CLOSED, fetchError, fromThrown } from '../sdk/errors.js';
+import { checkLength } from '../sdk/handler.js';
 import { originOf, resolveLocation, target } from '../sdk/fetch.js';
 import { methodToRaw, methodFromRaw, requestOptions, schemeToRaw, valueToBytes } from '../sdk/wire.js';
 
@@ -207,4 +208,10 @@ test('a stream the host closed is marked, so a response that came anyway can be 
   assert.equal(closed.cause[CLOSED], true);
   assert.deepEqual(Object.keys(closed.cause), ['code', 'stage'], 'the mark is not part of the cause');
   assert.equal(fetchError('HTTP-request-body-size', 'body-write').cause[CLOSED], undefined);
+});
+
+test('a handler response whose content-length disagrees with its whole body is refused', () => {
+  assert.throws(() => checkLength(new Response('hello', { headers: { 'content-length': '2' } })), /content-length 2, but the body has 5 bytes/);
+  checkLength(new Response('hello', { headers: { 'content-length': '5' } }));
+  checkLength(new Response(null, { headers: { 'content-length': '5' } })); // a HEAD's answer
 });

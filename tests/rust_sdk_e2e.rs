@@ -157,3 +157,57 @@ async fn a_denied_upstream_surfaces_the_wit_error_code() {
         up.seen()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relayed_response_reaches_the_client_chunk_by_chunk() {
+    // An upstream that sends one chunk, then holds the second until the test has seen the
+    // first at the client: a relay that buffered would never let it through.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let up = listener.local_addr().unwrap();
+    let seen_first = Arc::new(tokio::sync::Notify::new());
+    let release = seen_first.clone();
+    tokio::spawn(async move {
+        let (mut conn, _) = listener.accept().await.unwrap();
+        read_head(&mut conn).await.unwrap();
+        let head = "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\nx-up: 1\r\n\r\n";
+        conn.write_all(format!("{head}5\r\nfirst\r\n").as_bytes())
+            .await
+            .unwrap();
+        release.notified().await;
+        conn.write_all(b"6\r\nsecond\r\n0\r\n\r\n").await.unwrap();
+    });
+    let (running, dir) = serve(&format!("\"http://127.0.0.1:{}\"", up.port())).await;
+    let mut client = TcpStream::connect(running.local_addr()).await.unwrap();
+    let request =
+        format!("GET /relay?url=http://{up}/ HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
+    client.write_all(request.as_bytes()).await.unwrap();
+    let mut got = Vec::new();
+    let first = tokio::time::timeout(Duration::from_secs(20), async {
+        let mut buf = [0u8; 4096];
+        while !String::from_utf8_lossy(&got).contains("first") {
+            let n = client.read(&mut buf).await.unwrap();
+            assert!(
+                n > 0,
+                "closed before the first chunk: {}",
+                String::from_utf8_lossy(&got)
+            );
+            got.extend_from_slice(&buf[..n]);
+        }
+    })
+    .await;
+    seen_first.notify_one();
+    assert!(
+        first.is_ok(),
+        "the first chunk did not arrive before the upstream sent the rest"
+    );
+    client.read_to_end(&mut got).await.unwrap();
+    running.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+    let text = String::from_utf8_lossy(&got);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(
+        text.contains("x-up: 1"),
+        "the upstream's headers are relayed: {text}"
+    );
+    assert!(text.contains("second"), "{text}");
+}

@@ -10,13 +10,15 @@ use crate::body::{IncomingBody, IntoBody, OutgoingBody};
 use crate::error::Error;
 use crate::executor;
 use crate::request::Request;
-use crate::response::{Response, ResponseBuilder};
+use crate::response::{IncomingResponse, Response, ResponseBuilder};
 use crate::wire;
 
 /// Exports an async function as the component's `{{ model.incoming_handler.interface }}`.
 ///
 /// The function takes a [`crate::http::Request`], an `http::Request<Vec<u8>>` or a streaming
-/// [`crate::http::IncomingRequest`], and returns anything that implements [`IntoResponse`].
+/// [`crate::http::IncomingRequest`], and returns anything that implements [`IntoResponse`],
+/// or an [`IncomingResponse`] from `send` (or a [`Reply`]), whose body is relayed to the
+/// client as it arrives.
 ///
 /// ```ignore
 /// use {{ crate_name }}::http::{self, Request, Response};
@@ -54,15 +56,109 @@ where
     Req: FromIncomingRequest,
     F: FnOnce(Req) -> Fut,
     Fut: Future,
-    Fut::Output: IntoResponse,
+    Fut::Output: IntoReply,
 {
     executor::run(async move {
-        let response = match Req::from_incoming_request(IncomingRequest { raw: request }).await {
-            Ok(request) => handler(request).await.into_response(),
-            Err(e) => Response::new(400, format!("cannot read the request: {e}\n")),
+        let reply = match Req::from_incoming_request(IncomingRequest { raw: request }).await {
+            Ok(request) => handler(request).await.into_reply(),
+            Err(e) => Reply::Buffered(Response::new(400, format!("cannot read the request: {e}\n"))),
         };
-        respond(response_out, response).await;
+        match reply {
+            Reply::Buffered(response) => respond(response_out, response).await,
+            Reply::Relayed(upstream) => relay(response_out, upstream).await,
+        }
     })
+}
+
+/// What a handler answers with: a buffered [`Response`], or an [`IncomingResponse`] (from
+/// `send`) whose body is relayed to the client chunk by chunk as it arrives. A handler with
+/// branches of both kinds returns `Reply` (`.into()` from either).
+pub enum Reply {
+    Buffered(Response),
+    Relayed(IncomingResponse),
+}
+
+impl From<Response> for Reply {
+    fn from(response: Response) -> Self {
+        Reply::Buffered(response)
+    }
+}
+
+impl From<IncomingResponse> for Reply {
+    fn from(response: IncomingResponse) -> Self {
+        Reply::Relayed(response)
+    }
+}
+
+/// What [`crate::http_component!`]'s function may return: anything [`IntoResponse`], an
+/// [`IncomingResponse`], a [`Reply`], or a `Result` of the last two.
+pub trait IntoReply {
+    fn into_reply(self) -> Reply;
+}
+
+impl<T: IntoResponse> IntoReply for T {
+    fn into_reply(self) -> Reply {
+        Reply::Buffered(self.into_response())
+    }
+}
+
+impl IntoReply for IncomingResponse {
+    fn into_reply(self) -> Reply {
+        Reply::Relayed(self)
+    }
+}
+
+impl IntoReply for Reply {
+    fn into_reply(self) -> Reply {
+        self
+    }
+}
+
+/// An error becomes a `500` whose body is the error's text, as for [`IntoResponse`].
+impl<E: fmt::Display> IntoReply for Result<IncomingResponse, E> {
+    fn into_reply(self) -> Reply {
+        self.map(Reply::Relayed).into_reply()
+    }
+}
+
+impl<E: fmt::Display> IntoReply for Result<Reply, E> {
+    fn into_reply(self) -> Reply {
+        match self {
+            Ok(reply) => reply,
+            Err(e) => Reply::Buffered(Err::<Response, E>(e).into_response()),
+        }
+    }
+}
+
+/// Relays `upstream` to the client: its status and headers, then its body chunk by chunk,
+/// flushed as each arrives, then its trailers.
+async fn relay(response_out: raw::ResponseOutparam, upstream: IncomingResponse) {
+    let status = upstream.status();
+    let headers = upstream.headers();
+    let head = Response::builder().status(status);
+    let head = headers.iter().fold(head, |b, (n, v)| b.header(n.clone(), v.clone())).build();
+    let (outgoing, mut incoming) = match (outgoing_response(&head), upstream.into_body()) {
+        (Ok(outgoing), Ok(incoming)) => (outgoing, incoming),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("the relayed response was refused: {e}");
+            let failed = Response::new(502, format!("the relayed response was refused: {e}\n"));
+            return respond(response_out, failed).await;
+        }
+    };
+    let Ok(raw_body) = outgoing.body() else { return };
+    raw::ResponseOutparam::set(response_out, Ok(outgoing));
+    let mut body = OutgoingBody::new(raw_body, wire::declared_length(&headers));
+    let relayed = async {
+        while let Some(chunk) = incoming.chunk().await {
+            body.write_all(&chunk?).await?;
+            body.flush().await?;
+        }
+        body.finish_with_trailers(incoming.trailers()).await
+    };
+    if let Err(e) = relayed.await {
+        // The status is on its way: the client sees a broken body, the log says why.
+        eprintln!("relaying the response body failed: {e}");
+    }
 }
 
 async fn respond(response_out: raw::ResponseOutparam, response: Response) {

@@ -33,7 +33,9 @@ mod wire;
 pub mod http {
     pub use crate::body::{IncomingBody, IntoBody, OutgoingBody};
     pub use crate::error::*;
-    pub use crate::handler::{FromIncomingRequest, IncomingRequest, IntoResponse};
+    pub use crate::handler::{
+        FromIncomingRequest, IncomingRequest, IntoReply, IntoResponse, Reply,
+    };
     pub use crate::options::RequestOptions;
     pub use crate::request::{OutgoingRequest, Request, RequestBuilder};
     pub use crate::response::{

@@ -496,15 +496,14 @@ pub fn load_selected(root: &Path, names: &[String]) -> anyhow::Result<Vec<Langua
         .iter()
         .all(|n| dir.join(n).join("language.toml").is_file())
     {
+        // `load` checks that each names itself after its folder.
         let loaded = names
             .iter()
             .map(|n| Language::load(&dir.join(n)))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        if loaded.iter().zip(names).all(|(l, n)| &l.name == n) {
-            return select(loaded, names);
-        }
+        return select(loaded, names);
     }
-    // An unknown name (or a folder named unlike its language): the error lists what exists.
+    // An unknown name: the error lists what exists.
     select(discover(root)?, names)
 }
 

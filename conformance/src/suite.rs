@@ -297,12 +297,11 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
         });
     }
     for (name, agent) in &prebuilt {
-        let (name, agent) = (name.to_string(), agent.clone());
         columns.push(Column {
-            name: name.clone(),
+            name: name.to_string(),
             xfail: BTreeMap::new(),
             xfail_rules: Arc::new([]),
-            agent: Ok(agent),
+            agent: Ok(agent.clone()),
         });
     }
 
@@ -314,7 +313,7 @@ pub async fn run(opts: Options) -> anyhow::Result<Report> {
             if let Err(e) = opts.adapter.prepare(path).await {
                 // An agent given on the command line is the user's input: stop, as for a
                 // file that is not wasm. A language's agent fails its column in the matrix.
-                if prebuilt.iter().any(|(name, _)| **name == column.name) {
+                if prebuilt.iter().any(|(name, _)| *name == &column.name) {
                     bail!("--agent {}={}: {e:#}", column.name, path.display());
                 }
                 column.agent = Err(unusable("the agent did not compile", &e));

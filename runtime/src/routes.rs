@@ -71,10 +71,11 @@ impl Route {
             match part.strip_prefix(':') {
                 Some("") => bail!("route {raw:?}: a ':' segment needs a name, e.g. /users/:id"),
                 Some(name) => {
-                    if segments.contains(&Segment::Param(name.to_string())) {
+                    let param = Segment::Param(name.to_string());
+                    if segments.contains(&param) {
                         tracing::warn!("route {raw:?} of component `{component}` names the parameter `{name}` twice: the component sees only one value");
                     }
-                    segments.push(Segment::Param(name.to_string()))
+                    segments.push(param)
                 }
                 None => segments.push(Segment::Literal(part.to_string())),
             }

@@ -6,7 +6,7 @@
 
 import { OutgoingResponse, ResponseOutparam } from 'wasi:http/types@{{ wit_version }}';
 import { IncomingReader, writeBody } from './body.js';
-import { BODY, fieldsOf, Headers, Request, Response } from './fetch.js';
+import { BODY, declaredLength, fieldsOf, Headers, Request, Response } from './fetch.js';
 import { methodFromRaw, schemeFromRaw, valueFromBytes } from './wire.js';
 
 /** The inbound request as a `Request`; its `url` is absolute when the host gave an authority. */
@@ -38,11 +38,10 @@ function inbound(incoming) {
  * a HEAD's answer, and fine.
  */
 export function checkLength(response) {
-  const length = response.headers.get('content-length');
+  const declared = declaredLength(response.headers.get('content-length'));
   const bytes = response[BODY]?.bytes;
-  if (length === null || !bytes || bytes.length === 0 || !/^[0-9]+$/.test(length.trim())) return;
-  if (Number(length.trim()) !== bytes.length) {
-    throw new TypeError(`content-length ${length.trim()}, but the body has ${bytes.length} bytes`);
+  if (declared !== undefined && bytes && bytes.length !== 0 && declared !== bytes.length) {
+    throw new TypeError(`content-length ${declared}, but the body has ${bytes.length} bytes`);
   }
 }
 

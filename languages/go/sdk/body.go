@@ -182,9 +182,7 @@ func writable(ctx context.Context, stream *streams.OutputStream) (uint64, error)
 		if n := checked.Ok(); n > 0 {
 			return n, nil
 		}
-		pollable := stream.Subscribe()
-		err := await(ctx, pollable)
-		pollable.Drop()
+		err := await(ctx, stream.Subscribe())
 		if err != nil {
 			return 0, err
 		}
@@ -255,9 +253,7 @@ func (b *incomingBody) Read(p []byte) (int, error) {
 		if len(data) > 0 {
 			return copy(p, data), nil
 		}
-		pollable := b.stream.Subscribe()
-		err := await(b.ctx, pollable)
-		pollable.Drop()
+		err := await(b.ctx, b.stream.Subscribe())
 		if err != nil {
 			b.err = err
 			b.release()
@@ -283,9 +279,7 @@ func (b *incomingBody) readTrailers() error {
 	future := raw.IncomingBodyFinish(b.body)
 	b.body = nil
 	defer future.Drop()
-	pollable := future.Subscribe()
-	err := await(b.ctx, pollable)
-	pollable.Drop()
+	err := await(b.ctx, future.Subscribe())
 	if err != nil {
 		return err
 	}

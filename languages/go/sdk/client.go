@@ -190,15 +190,14 @@ func roundTrip(req *http.Request, defaults RequestOptions) (*http.Response, erro
 	// cancels the request in the host.
 	ctx := req.Context()
 	if body != nil {
-		if err := writeBody(ctx, body, req.Body, req.Trailer, declaredLength(req.ContentLength, req.Header)); err != nil {
-			early, err := afterFailedWrite(err, future)
-			if err != nil {
-				return nil, err
-			}
-			return incomingResponse(req, early)
-		}
+		err = writeBody(ctx, body, req.Body, req.Trailer, declaredLength(req.ContentLength, req.Header))
 	}
-	response, err := awaitResponse(ctx, future)
+	var response *raw.IncomingResponse
+	if err != nil {
+		response, err = afterFailedWrite(err, future)
+	} else {
+		response, err = awaitResponse(ctx, future)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -209,10 +208,7 @@ func roundTrip(req *http.Request, defaults RequestOptions) (*http.Response, erro
 // host's error code; the future is dropped either way.
 func awaitResponse(ctx context.Context, future *raw.FutureIncomingResponse) (*raw.IncomingResponse, error) {
 	defer future.Drop()
-	pollable := future.Subscribe()
-	err := await(ctx, pollable)
-	pollable.Drop()
-	if err != nil {
+	if err := await(ctx, future.Subscribe()); err != nil {
 		return nil, err
 	}
 	resume := pauseGC()

@@ -34,8 +34,9 @@ var waiting struct {
 }
 
 // await returns once pollable is ready, letting other goroutines run meanwhile, or with
-// ctx's error once ctx is done first.
+// ctx's error once ctx is done first. It drops pollable either way.
 func await(ctx context.Context, pollable *poll.Pollable) error {
+	defer pollable.Drop()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -54,7 +55,7 @@ func await(ctx context.Context, pollable *poll.Pollable) error {
 	case <-ready:
 		return nil
 	case <-ctx.Done():
-		// The caller drops the pollable next: it must not stay in the poll set.
+		// The pollable is dropped on return: it must not stay in the poll set.
 		waiting.Lock()
 		for i, p := range waiting.parked {
 			if p.ready == ready {

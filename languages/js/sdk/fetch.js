@@ -403,6 +403,11 @@ export function fieldsOf(list, stage) {
   }
 }
 
+/** A content-length value as a number, `undefined` when absent or not a length. */
+export function declaredLength(value) {
+  return typeof value === 'string' && /^[0-9]+$/.test(value.trim()) ? Number(value.trim()) : undefined;
+}
+
 /** Waits for the response head. */
 async function head(future, signal) {
   try {
@@ -465,8 +470,7 @@ async function sendOnce(request) {
   let writeError;
   if (body) {
     try {
-      const length = request.headers.get('content-length') ?? extra.find(([n]) => n === 'content-length')?.[1];
-      const declared = length !== undefined && length !== null && /^[0-9]+$/.test(length) ? Number(length) : undefined;
+      const declared = declaredLength(request.headers.get('content-length') ?? extra.find(([n]) => n === 'content-length')?.[1]);
       await writeBody(body, source, signal, declared);
     } catch (e) {
       writeError = e;

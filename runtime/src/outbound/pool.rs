@@ -220,15 +220,6 @@ impl Pool {
     }
 }
 
-/// Whether a polled frame ends the message: the end itself, or trailers (always last).
-fn polled_to_end(polled: &Poll<Option<Result<Frame<Bytes>, hyper::Error>>>) -> bool {
-    match polled {
-        Poll::Ready(None) => true,
-        Poll::Ready(Some(Ok(frame))) => frame.is_trailers(),
-        _ => false,
-    }
-}
-
 /// A response body that returns its HTTP/1.1 connection to the pool once it has been read to
 /// the end. Dropped early, it takes the connection down with it.
 pub struct PooledBody {
@@ -263,16 +254,16 @@ impl Body for PooledBody {
     ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
         let polled = Pin::new(&mut self.body).poll_frame(cx);
         match &polled {
-            // Trailers end a chunked message, but hyper's `is_end_stream` stays false after
-            // them, and a reader holding the trailers (wasmtime) never polls for the end.
-            _ if polled_to_end(&polled) => {
+            Poll::Ready(Some(Ok(frame))) if !frame.is_trailers() => self.release_if_done(),
+            // The end, or trailers, which end a chunked message: hyper's `is_end_stream` stays
+            // false after them, and a reader holding the trailers (wasmtime) never polls on.
+            Poll::Ready(Some(Ok(_))) | Poll::Ready(None) => {
                 if let Some((pool, key, connection)) = self.give_back.take() {
                     pool.give_back(&key, Sender::H1(connection));
                 }
             }
-            Poll::Ready(Some(Ok(_))) => self.release_if_done(),
             Poll::Ready(Some(Err(_))) => self.give_back = None,
-            Poll::Ready(None) | Poll::Pending => {}
+            Poll::Pending => {}
         }
         polled
     }
